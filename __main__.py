@@ -1,0 +1,5 @@
+"""Pulumi entry point: ``pulumi up --stack <stage>`` runs this file."""
+
+from argosy.program import main
+
+main()

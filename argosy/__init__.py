@@ -1,0 +1,1 @@
+"""argosy: the Argo stack on AWS as Pulumi code in Python."""

@@ -1,0 +1,5 @@
+"""``python -m argosy``: the command line."""
+
+from argosy.cli import main
+
+main()

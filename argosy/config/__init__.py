@@ -1,0 +1,1 @@
+"""Stage configuration: typed models, stack file reading and validation."""

@@ -1,0 +1,1 @@
+"""Pure builders of manifests and documents (no Pulumi imports)."""

@@ -1,0 +1,83 @@
+"""Names derived from a stage's config, in one place.
+
+Components take their resource names from here, and validation checks every derived name
+against its service's length limit before anything is registered, so a long stage or node
+group name fails with a clear message instead of halfway through ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+PROJECT = "argosy"
+#: Pulumi auto-names a resource ``<logical name>-<7 random characters>``.
+AUTONAME_SUFFIX_LENGTH = 8
+
+
+def cluster_name(stage: str) -> str:
+    """The EKS cluster's name (fixed, so its log group can exist before it)."""
+    return f"{PROJECT}-{stage}"
+
+
+def cluster_log_group_name(stage: str) -> str:
+    """The CloudWatch log group EKS writes control-plane logs to (fixed by EKS)."""
+    return f"/aws/eks/{cluster_name(stage)}/cluster"
+
+
+def secrets_key_alias(stage: str) -> str:
+    """The KMS alias of the key that envelope-encrypts the cluster's Secrets."""
+    return f"alias/{PROJECT}-{stage}-eks-secrets"
+
+
+def node_group_resource_name(stage: str, group: str) -> str:
+    """Logical name of a managed node group; its physical name adds a random suffix."""
+    return f"{stage}-{group}"
+
+
+def node_role_resource_name(stage: str) -> str:
+    """Logical name of the node IAM role (auto-named)."""
+    return f"{stage}-eks-node"
+
+
+def cluster_role_resource_name(stage: str) -> str:
+    """Logical name of the EKS cluster IAM role (auto-named)."""
+    return f"{stage}-eks-cluster"
+
+
+def irsa_role_resource_name(stage: str, short_name: str) -> str:
+    """Logical name of an IRSA role (auto-named), e.g. ``dev-ebs-csi``."""
+    return f"{stage}-{short_name}"
+
+
+#: The EBS CSI driver's controller: its namespace, service account and short role name.
+EBS_CSI_NAMESPACE = "kube-system"
+EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+EBS_CSI_ROLE_SHORT_NAME = "ebs-csi"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DerivedName:
+    """A name argosy derives, with the limit of the service that takes it."""
+
+    what: str
+    name: str
+    limit: int
+
+
+def derived_names(stage: str, node_groups: tuple[str, ...]) -> Iterator[DerivedName]:
+    """Every derived name of a stage whose length a service limits, at its longest."""
+    suffix = "x" * AUTONAME_SUFFIX_LENGTH
+    yield DerivedName(what="EKS cluster name", name=cluster_name(stage), limit=100)
+    for logical in (
+        cluster_role_resource_name(stage),
+        node_role_resource_name(stage),
+        irsa_role_resource_name(stage, EBS_CSI_ROLE_SHORT_NAME),
+    ):
+        yield DerivedName(what="IAM role name", name=logical + suffix, limit=64)
+    for group in node_groups:
+        yield DerivedName(
+            what="EKS node group name",
+            name=node_group_resource_name(stage, group) + suffix,
+            limit=63,
+        )

@@ -1,0 +1,381 @@
+"""Realistic, deterministic answers for resources and invokes in an offline plan.
+
+The mocks play the part of the providers: each resource gets the ID and outputs its real
+provider would give it (ARNs in the stage's account and partition, EKS endpoints and OIDC
+issuers, AWS-shaped IDs), derived from a hash of the stack, type and name, so that strings
+built from outputs render as they would live and two plans are byte-identical.
+
+Invokes are answered from the stage's config. An invoke the mocks do not know is an error,
+never an empty answer: a plan that silently fed ``{}`` to the program would hide a bug.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime import Mocks
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
+
+from argosy.config.models import dns_suffix_of, partition_of
+
+#: Availability zones per region where it differs from three (the common case); an
+#: approximation of the live count, which ``argosy doctor`` checks for real.
+AZ_COUNTS: dict[str, int] = {
+    "us-east-1": 6,
+    "us-west-2": 4,
+    "ap-northeast-1": 3,
+    "ap-northeast-2": 4,
+    "us-west-1": 2,
+    "ca-central-1": 3,
+}
+#: How AWS abbreviates region words in zone IDs (eu-west-1 -> euw1-az1).
+_COMPASS = {"northeast": "ne", "southeast": "se", "northwest": "nw", "southwest": "sw"}
+#: EKS assigns new clusters the newest platform version; any stable value serves a plan.
+EKS_PLATFORM_VERSION = "eks.1"
+
+
+class UnmockedInvokeError(Exception):
+    """The program called an invoke the offline plan cannot answer."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwsContext:
+    """The account the stage's AWS provider is confined to."""
+
+    account_id: str
+    region: str
+    deploy_role_arn: str
+
+    @property
+    def partition(self) -> str:
+        """The region's partition."""
+        return partition_of(self.region)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class PlanMocks(Mocks):
+    """Mocks for one stack: resource outputs and invoke answers, all deterministic.
+
+    Args:
+        stack: The stack being planned; part of every hash so stacks differ.
+        aws: The stage's account, or ``None`` for a stage without AWS (then any AWS invoke
+            is an error).
+    """
+
+    def __init__(self, *, stack: str, aws: AwsContext | None) -> None:
+        self.stack = stack
+        self.aws = aws
+        self.invokes: list[tuple[str, str]] = []
+        self._resource_rules: dict[
+            str, Callable[[MockResourceArgs, str], tuple[str, dict[str, Any]]]
+        ] = {
+            "aws:ec2/vpc:Vpc": self._vpc,
+            "aws:ec2/subnet:Subnet": self._ec2_with_arn("subnet", "subnet"),
+            "aws:ec2/internetGateway:InternetGateway": self._ec2_with_arn(
+                "igw", "internet-gateway"
+            ),
+            "aws:ec2/eip:Eip": self._eip,
+            "aws:ec2/natGateway:NatGateway": self._nat_gateway,
+            "aws:ec2/routeTable:RouteTable": self._ec2_with_arn("rtb", "route-table"),
+            "aws:ec2/route:Route": self._route,
+            "aws:ec2/routeTableAssociation:RouteTableAssociation": self._simple_id("rtbassoc"),
+            "aws:ec2/vpcEndpoint:VpcEndpoint": self._ec2_with_arn("vpce", "vpc-endpoint"),
+            "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": self._ec2_with_arn(
+                "sg", "security-group"
+            ),
+            "aws:ec2/launchTemplate:LaunchTemplate": self._launch_template,
+            "aws:iam/role:Role": self._iam_role,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": self._policy_attachment,
+            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider": self._oidc_provider,
+            "aws:kms/key:Key": self._kms_key,
+            "aws:kms/alias:Alias": self._kms_alias,
+            "aws:cloudwatch/logGroup:LogGroup": self._log_group,
+            "aws:eks/cluster:Cluster": self._eks_cluster,
+            "aws:eks/nodeGroup:NodeGroup": self._eks_node_group,
+            "aws:eks/addon:Addon": self._eks_addon,
+            "aws:eks/accessEntry:AccessEntry": self._eks_access_entry,
+            "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": self._eks_access_policy,
+        }
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _hex(self, args: MockResourceArgs, length: int) -> str:
+        return _digest(self.stack, args.typ, args.name)[:length]
+
+    def _uuid(self, args: MockResourceArgs) -> str:
+        return str(uuid.UUID(_digest(self.stack, args.typ, args.name)[:32]))
+
+    def _require_aws(self) -> AwsContext:
+        if self.aws is None:
+            raise UnmockedInvokeError("an AWS resource or invoke in a stage without AWS")
+        return self.aws
+
+    def _arn(self, service: str, resource: str, *, region: bool = True) -> str:
+        aws = self._require_aws()
+        where = aws.region if region else ""
+        return f"arn:{aws.partition}:{service}:{where}:{aws.account_id}:{resource}"
+
+    def _autoname(self, args: MockResourceArgs, key: str = "name") -> str:
+        """The physical name: as given, or Pulumi's ``<logical>-<7 characters>`` auto-name."""
+        given = args.inputs.get(key)
+        return given if isinstance(given, str) and given else f"{args.name}-{self._hex(args, 7)}"
+
+    def _simple_id(
+        self, prefix: str
+    ) -> Callable[[MockResourceArgs, str], tuple[str, dict[str, Any]]]:
+        def answer(args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+            return f"{prefix}-{self._hex(args, 17)}", dict(args.inputs)
+
+        return answer
+
+    def _ec2_with_arn(
+        self, prefix: str, arn_kind: str
+    ) -> Callable[[MockResourceArgs, str], tuple[str, dict[str, Any]]]:
+        def answer(args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+            ident = f"{prefix}-{self._hex(args, 17)}"
+            state = {
+                **args.inputs,
+                "arn": self._arn("ec2", f"{arn_kind}/{ident}"),
+                "ownerId": self._require_aws().account_id,
+            }
+            return ident, state
+
+        return answer
+
+    # -- EC2 ---------------------------------------------------------------------------
+
+    def _vpc(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = f"vpc-{self._hex(args, 17)}"
+        return ident, {
+            **args.inputs,
+            "arn": self._arn("ec2", f"vpc/{ident}"),
+            "ownerId": self._require_aws().account_id,
+            "defaultSecurityGroupId": f"sg-{_digest(ident, 'sg')[:17]}",
+            "mainRouteTableId": f"rtb-{_digest(ident, 'rtb')[:17]}",
+            "defaultNetworkAclId": f"acl-{_digest(ident, 'acl')[:17]}",
+        }
+
+    def _eip(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = f"eipalloc-{self._hex(args, 17)}"
+        # Addresses from TEST-NET-3 (RFC 5737): realistic in shape, never a real host.
+        octet = int(self._hex(args, 2), 16) % 254 + 1
+        return ident, {
+            **args.inputs,
+            "allocationId": ident,
+            "publicIp": f"203.0.113.{octet}",
+            "arn": self._arn("ec2", f"elastic-ip/{ident}"),
+        }
+
+    def _nat_gateway(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = f"nat-{self._hex(args, 17)}"
+        return ident, {**args.inputs, "networkInterfaceId": f"eni-{self._hex(args, 17)}"}
+
+    def _route(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        table = args.inputs.get("routeTableId", "rtb")
+        destination = args.inputs.get("destinationCidrBlock", "")
+        return f"r-{table}{_digest(destination)[:10]}", dict(args.inputs)
+
+    def _launch_template(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = f"lt-{self._hex(args, 17)}"
+        return ident, {
+            **args.inputs,
+            "name": self._autoname(args),
+            "latestVersion": 1,
+            "defaultVersion": 1,
+            "arn": self._arn("ec2", f"launch-template/{ident}"),
+        }
+
+    # -- IAM ---------------------------------------------------------------------------
+
+    def _iam_role(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        path = args.inputs.get("path", "/")
+        return name, {
+            **args.inputs,
+            "name": name,
+            "arn": self._arn("iam", f"role{path}{name}", region=False),
+            "uniqueId": "AROA" + self._hex(args, 17).upper(),
+        }
+
+    def _policy_attachment(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        return f"{args.inputs.get('role')}-{self._hex(args, 20)}", dict(args.inputs)
+
+    def _role_policy(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return f"{args.inputs.get('role')}:{name}", {**args.inputs, "name": name}
+
+    def _oidc_provider(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        url = str(args.inputs.get("url", "")).removeprefix("https://")
+        arn = self._arn("iam", f"oidc-provider/{url}", region=False)
+        return arn, {**args.inputs, "arn": arn}
+
+    # -- KMS and logs ------------------------------------------------------------------
+
+    def _kms_key(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        key_id = self._uuid(args)
+        return key_id, {**args.inputs, "keyId": key_id, "arn": self._arn("kms", f"key/{key_id}")}
+
+    def _kms_alias(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {**args.inputs, "name": name, "arn": self._arn("kms", name)}
+
+    def _log_group(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {**args.inputs, "name": name, "arn": self._arn("logs", f"log-group:{name}")}
+
+    # -- EKS ---------------------------------------------------------------------------
+
+    def _eks_cluster(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        aws = self._require_aws()
+        name = self._autoname(args)
+        ident = self._hex(args, 32).upper()
+        suffix = dns_suffix_of(aws.partition)
+        certificate = (
+            "-----BEGIN CERTIFICATE-----\n"
+            + base64.b64encode(hashlib.sha512(ident.encode()).digest() * 4).decode()
+            + "\n-----END CERTIFICATE-----\n"
+        )
+        vpc_config = dict(args.inputs.get("vpcConfig") or {})
+        vpc_config.update(
+            clusterSecurityGroupId=f"sg-{_digest(ident, 'cluster-sg')[:17]}",
+            vpcId=f"vpc-{_digest(ident, 'vpc')[:17]}",
+        )
+        return name, {
+            **args.inputs,
+            "name": name,
+            "arn": self._arn("eks", f"cluster/{name}"),
+            "endpoint": f"https://{ident}.gr7.{aws.region}.eks.{suffix}",
+            "certificateAuthority": {"data": base64.b64encode(certificate.encode()).decode()},
+            "identities": [
+                {"oidcs": [{"issuer": f"https://oidc.eks.{aws.region}.{suffix}/id/{ident}"}]}
+            ],
+            "platformVersion": EKS_PLATFORM_VERSION,
+            "status": "ACTIVE",
+            "vpcConfig": vpc_config,
+        }
+
+    def _eks_node_group(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        cluster = args.inputs.get("clusterName", "cluster")
+        name = self._autoname(args, "nodeGroupName")
+        return f"{cluster}:{name}", {
+            **args.inputs,
+            "nodeGroupName": name,
+            "arn": self._arn("eks", f"nodegroup/{cluster}/{name}/{self._uuid(args)}"),
+            "status": "ACTIVE",
+            "resources": [{"autoscalingGroups": [{"name": f"eks-{name}-{self._uuid(args)}"}]}],
+        }
+
+    def _eks_addon(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        cluster = args.inputs.get("clusterName", "cluster")
+        addon = args.inputs.get("addonName", args.name)
+        return f"{cluster}:{addon}", {
+            **args.inputs,
+            "arn": self._arn("eks", f"addon/{cluster}/{addon}/{self._uuid(args)}"),
+        }
+
+    def _eks_access_entry(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        cluster = args.inputs.get("clusterName", "cluster")
+        principal = args.inputs.get("principalArn", "")
+        return f"{cluster}:{principal}", {
+            **args.inputs,
+            "accessEntryArn": self._arn("eks", f"access-entry/{cluster}/role/{self._uuid(args)}"),
+            "type": args.inputs.get("type", "STANDARD"),
+        }
+
+    def _eks_access_policy(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        cluster = args.inputs.get("clusterName", "cluster")
+        return (
+            f"{cluster}#{args.inputs.get('principalArn')}#{args.inputs.get('policyArn')}",
+            dict(args.inputs),
+        )
+
+    # -- Mocks interface ---------------------------------------------------------------
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        """Answer a registration with the ID and outputs its provider would return."""
+        if not args.custom:
+            return None, {}
+        rule = self._resource_rules.get(args.typ)
+        if rule is not None:
+            return rule(args, args.typ)
+        if args.typ.startswith("pulumi:providers:"):
+            return self._uuid(args), dict(args.inputs)
+        if args.typ.startswith("kubernetes:"):
+            metadata = args.inputs.get("metadata") or {}
+            name = metadata.get("name") or args.inputs.get("name") or args.name
+            namespace = metadata.get("namespace") or args.inputs.get("namespace")
+            return (f"{namespace}/{name}" if namespace else str(name)), dict(args.inputs)
+        # A type without a rule still gets a stable, clearly synthetic ID.
+        return f"{args.name}-{self._hex(args, 12)}", dict(args.inputs)
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        """Answer an invoke from the stage's config; refuse any invoke not known here."""
+        self.invokes.append((args.token, args.provider or ""))
+        answer = self._invokes().get(args.token)
+        if answer is None:
+            raise UnmockedInvokeError(
+                f"the offline plan has no answer for invoke {args.token}; add one to "
+                "argosy/plan/mocks.py"
+            )
+        return answer(args.args)
+
+    def _invokes(self) -> Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]]:
+        return {
+            "aws:index/getCallerIdentity:getCallerIdentity": self._caller_identity,
+            "aws:index/getPartition:getPartition": self._partition,
+            "aws:index/getRegion:getRegion": self._region,
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
+        }
+
+    def _caller_identity(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        aws = self._require_aws()
+        role_name = aws.deploy_role_arn.rsplit("/", 1)[-1]
+        session = f"argosy-{self.stack}"
+        return {
+            "accountId": aws.account_id,
+            "arn": f"arn:{aws.partition}:sts::{aws.account_id}:assumed-role/{role_name}/{session}",
+            "userId": f"AROA{_digest(aws.deploy_role_arn)[:17].upper()}:{session}",
+            "id": aws.account_id,
+        }
+
+    def _partition(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        partition = self._require_aws().partition
+        suffix = dns_suffix_of(partition)
+        return {
+            "partition": partition,
+            "dnsSuffix": suffix,
+            "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
+            "id": partition,
+        }
+
+    def _region(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        aws = self._require_aws()
+        return {
+            "name": aws.region,
+            "region": aws.region,
+            "id": aws.region,
+            "endpoint": f"ec2.{aws.region}.{dns_suffix_of(aws.partition)}",
+            "description": aws.region,
+        }
+
+    def _availability_zones(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        aws = self._require_aws()
+        count = AZ_COUNTS.get(aws.region, 3)
+        letters = "abcdefgh"[:count]
+        *words, number = aws.region.split("-")
+        short = words[0] + "".join(_COMPASS.get(w, w[0]) for w in words[1:])
+        return {
+            "names": [f"{aws.region}{letter}" for letter in letters],
+            "zoneIds": [f"{short}{number}-az{i + 1}" for i in range(count)],
+            "groupNames": [aws.region] * count,
+            "id": aws.region,
+        }

@@ -1,0 +1,199 @@
+"""Plan stacks offline: validate every requested stack first, then run the real program.
+
+Nothing is run until every stack file is valid on its own and across stacks (distinct
+accounts, non-overlapping VPCs): a config mistake never leaves a half-made plan behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from argosy.config.errors import ConfigInvalidError, ConfigIssue
+from argosy.config.source import StackFile, encode_for_program, read_stack_file
+from argosy.config.validate import (
+    AwsStageConfig,
+    StageConfig,
+    check_across_stages,
+    validate_stage,
+)
+from argosy.plan.engine import ProgramRun, project_program, run_program
+from argosy.plan.mocks import AwsContext, PlanMocks
+from argosy.policy.graph import PlanGraph
+from argosy.policy.rules import CheckReport, StageFacts, evaluate
+
+PROJECT_FILE = "Pulumi.yaml"
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (an unknown stack, say)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Project:
+    """The Pulumi project: its name, root and stack config directory."""
+
+    name: str
+    root: Path
+    stack_config_dir: Path
+    declared_config: dict[str, Any]
+
+    def stack_file(self, stack: str) -> Path:
+        """The default stack file of ``stack``."""
+        return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        """Every stack with a stack file, sorted."""
+        prefix, suffix = "Pulumi.", ".yaml"
+        return sorted(
+            p.name[len(prefix) : -len(suffix)]
+            for p in self.stack_config_dir.glob(f"{prefix}*{suffix}")
+        )
+
+
+def find_project(start: Path) -> Project:
+    """The project whose ``Pulumi.yaml`` is in ``start`` or the nearest parent."""
+    for directory in (start, *start.parents):
+        project_file = directory / PROJECT_FILE
+        if project_file.is_file():
+            document = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
+            return Project(
+                name=str(document["name"]),
+                root=directory,
+                stack_config_dir=directory / str(document.get("stackConfigDir", ".")),
+                declared_config=dict(document.get("config") or {}),
+            )
+    raise UsageError(f"no {PROJECT_FILE} in {start} or its parents: run from the argosy checkout")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackRequest:
+    """A stack to plan and the stack file to read its config from."""
+
+    stack: str
+    config_file: Path
+    display: str
+
+
+def requested_stacks(
+    project: Project,
+    *,
+    stacks: Sequence[str],
+    all_stacks: bool,
+    config_file: Path | None,
+    cwd: Path,
+) -> list[StackRequest]:
+    """Resolve the command line's stacks to stack files."""
+    if config_file is not None:
+        if all_stacks or len(stacks) > 1:
+            raise UsageError("--config-file plans one stack: give at most one --stack with it")
+        name = stacks[0] if stacks else _stack_from_file_name(config_file)
+        return [StackRequest(stack=name, config_file=config_file, display=str(config_file))]
+    names = project.stacks() if all_stacks else list(dict.fromkeys(stacks))
+    if not names:
+        raise UsageError("name a stack with --stack NAME, or plan every stack with --all")
+    requests = []
+    for name in names:
+        path = project.stack_file(name)
+        if not path.is_file():
+            known = ", ".join(project.stacks()) or "none"
+            raise UsageError(
+                f"no stack file for stack {name!r} at {_shown(path, cwd)}; "
+                f"stacks with files: {known}"
+            )
+        requests.append(StackRequest(stack=name, config_file=path, display=_shown(path, cwd)))
+    return requests
+
+
+def _stack_from_file_name(path: Path) -> str:
+    name = path.name
+    if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")):
+        return name.split(".")[1]
+    raise UsageError(f"cannot tell the stack from {path.name}; add --stack NAME")
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidStack:
+    """A stack whose config passed validation."""
+
+    request: StackRequest
+    file: StackFile
+    config: StageConfig
+
+
+def validate_requests(requests: Sequence[StackRequest]) -> list[ValidStack]:
+    """Read and validate every stack, then check across them; raise with every issue."""
+    issues: list[ConfigIssue] = []
+    valid: list[ValidStack] = []
+    for request in requests:
+        try:
+            stack_file = read_stack_file(
+                request.config_file, stack=request.stack, display=request.display
+            )
+            config = validate_stage(request.stack, stack_file.config, source=stack_file.source)
+        except ConfigInvalidError as exc:
+            issues.extend(exc.issues)
+            continue
+        valid.append(ValidStack(request=request, file=stack_file, config=config))
+    issues.extend(check_across_stages([v.config for v in valid]))
+    if any(i.severity == "error" for i in issues):
+        raise ConfigInvalidError(issues)
+    return valid
+
+
+def mocks_for(config: StageConfig) -> PlanMocks:
+    """Mocks answering as the stage's account would."""
+    aws = (
+        AwsContext(
+            account_id=config.aws.account_id,
+            region=config.aws.region,
+            deploy_role_arn=config.aws.deploy_role_arn,
+        )
+        if isinstance(config, AwsStageConfig)
+        else None
+    )
+    return PlanMocks(stack=config.stage, aws=aws)
+
+
+def plan_stack(project: Project, stack: ValidStack) -> ProgramRun:
+    """Run the project's program for one validated stack under mocks."""
+    encoded, secret_keys = encode_for_program(stack.file.config)
+    return run_program(
+        project_program(project.root),
+        project=project.name,
+        stack=stack.request.stack,
+        mocks=mocks_for(stack.config),
+        config=encoded,
+        secret_keys=secret_keys,
+        root_directory=project.root,
+    )
+
+
+def plan_stacks(project: Project, stacks: Sequence[ValidStack]) -> Iterator[ProgramRun]:
+    """Plan each stack in turn (the SDK's runtime holds one stack at a time)."""
+    for stack in stacks:
+        yield plan_stack(project, stack)
+
+
+def stage_facts(config: StageConfig) -> StageFacts:
+    """The facts about a stage the security rules need."""
+    return StageFacts(
+        production=config.production,
+        account_id=config.aws.account_id if isinstance(config, AwsStageConfig) else None,
+    )
+
+
+def check_run(run: ProgramRun, config: StageConfig) -> CheckReport:
+    """Run every security and ordering rule over a planned stack."""
+    return evaluate(PlanGraph.of(run), stage_facts(config))

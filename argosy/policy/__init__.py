@@ -1,0 +1,1 @@
+"""Security and ordering rules checked over every planned stack."""

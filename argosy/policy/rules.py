@@ -1,0 +1,415 @@
+"""Security and ordering rules over a planned resource graph (SECURITY.md).
+
+Each rule is a pure function of the graph and a few facts about the stage. The plan runs all
+of them on every stack and fails when one finds something; the tests run them on every
+example stack and on graphs altered to break each rule. Rule IDs are SECURITY.md's; the
+public rule each mirrors is named in its ``reference``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from argosy.config import eks_versions
+from argosy.config.models import ALL_LOG_TYPES
+from argosy.manifests.iam import STS_AUDIENCE
+from argosy.plan.monitor import Registration
+from argosy.policy.graph import PlanGraph
+
+CLUSTER = "aws:eks/cluster:Cluster"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+KMS_KEY = "aws:kms/key:Key"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+ADDON = "aws:eks/addon:Addon"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+AWS_PROVIDER = "pulumi:providers:aws"
+K8S_PROVIDER = "pulumi:providers:kubernetes"
+
+#: Managed policies a node role may hold: join the cluster, run the VPC CNI, pull images.
+NODE_ROLE_ALLOWED_POLICIES = frozenset(
+    {
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEKS_CNI_Policy",
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonEC2ContainerRegistryPullOnly",
+    }
+)
+#: Add-ons that run pods, and so need a node to exist first.
+POD_ADDONS = frozenset({"coredns", "aws-ebs-csi-driver"})
+#: Add-ons a node needs to become Ready.
+NODE_ADDONS = frozenset({"vpc-cni", "kube-proxy"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageFacts:
+    """What the rules need to know about the stage besides its graph.
+
+    Attributes:
+        production: Whether production rules apply.
+        account_id: The stage's AWS account, or ``None`` for a stage without AWS.
+    """
+
+    production: bool
+    account_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True, order=True)
+class Finding:
+    """One way the graph breaks a rule."""
+
+    rule: str
+    urn: str | None
+    message: str
+
+    def format(self) -> str:
+        """One line: rule, resource, what is wrong."""
+        where = self.urn.rsplit("::", 1)[-1] if self.urn else "(stack)"
+        return f"{self.rule} {where}: {self.message}"
+
+
+Check = Callable[[PlanGraph, StageFacts], Iterable[Finding]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """A rule: its SECURITY.md ID, what it requires, the public rule it mirrors."""
+
+    id: str
+    title: str
+    reference: str
+    check: Check
+
+
+def _json(value: Any) -> Any:
+    """Inputs that providers receive JSON-encoded (policies, provider settings), decoded."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _arn_account(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else None
+
+
+# --------------------------------------------------------------------------------------
+# EKS
+
+
+def check_endpoint(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E1: private endpoint in production; a public one lists ranges, never the internet."""
+    for cluster in graph.of_type(CLUSTER):
+        vpc = cluster.inputs.get("vpcConfig") or {}
+        public = vpc.get("endpointPublicAccess", True)
+        if facts.production and public:
+            yield Finding(rule="E1", urn=cluster.urn, message="production endpoint is public")
+        if not vpc.get("endpointPrivateAccess", False):
+            yield Finding(rule="E1", urn=cluster.urn, message="private endpoint is off")
+        if public:
+            cidrs = vpc.get("publicAccessCidrs") or []
+            if not cidrs:
+                yield Finding(
+                    rule="E1", urn=cluster.urn, message="public endpoint without publicAccessCidrs"
+                )
+            for cidr in cidrs:
+                if cidr in ("0.0.0.0/0", "::/0"):
+                    yield Finding(
+                        rule="E1", urn=cluster.urn, message=f"public endpoint open to {cidr}"
+                    )
+
+
+def check_secrets_encryption(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E2: Secrets envelope-encrypted with a rotating customer-managed key of the stage."""
+    for cluster in graph.of_type(CLUSTER):
+        configs = cluster.inputs.get("encryptionConfig")
+        configs = configs if isinstance(configs, list) else [configs] if configs else []
+        secrets = [c for c in configs if "secrets" in (c.get("resources") or [])]
+        if not secrets:
+            yield Finding(rule="E2", urn=cluster.urn, message="Secrets are not envelope-encrypted")
+            continue
+        key_arn = (secrets[0].get("provider") or {}).get("keyArn", "")
+        key = graph.find_by_output(KMS_KEY, "arn", key_arn)
+        if key is None:
+            yield Finding(rule="E2", urn=cluster.urn, message=f"key {key_arn} is not managed here")
+            continue
+        if key.inputs.get("enableKeyRotation") is not True:
+            yield Finding(rule="E2", urn=key.urn, message="key rotation is off")
+        if facts.account_id and _arn_account(key_arn) != facts.account_id:
+            yield Finding(rule="E2", urn=key.urn, message="key is outside the stage's account")
+
+
+def check_control_plane_logs(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E3: every log type on, into a log group with retention created before the cluster."""
+    for cluster in graph.of_type(CLUSTER):
+        enabled = set(cluster.inputs.get("enabledClusterLogTypes") or [])
+        missing = [t for t in ALL_LOG_TYPES if t not in enabled]
+        if missing:
+            yield Finding(
+                rule="E3", urn=cluster.urn, message=f"log types off: {', '.join(missing)}"
+            )
+        name = cluster.inputs.get("name", "")
+        wanted = f"/aws/eks/{name}/cluster"
+        group = graph.find_by_output(LOG_GROUP, "name", wanted)
+        if group is None:
+            yield Finding(rule="E3", urn=cluster.urn, message=f"no log group {wanted}")
+            continue
+        if not group.inputs.get("retentionInDays"):
+            yield Finding(rule="E3", urn=group.urn, message="log group keeps logs forever")
+        if group.urn not in graph.waits_for(cluster.urn):
+            yield Finding(
+                rule="E3",
+                urn=cluster.urn,
+                message="cluster does not wait for its log group (EKS would create one "
+                "without retention)",
+            )
+
+
+def check_instance_metadata(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E4: every node group on a launch template with IMDSv2 required and hop limit 1."""
+    for template in graph.of_type(LAUNCH_TEMPLATE):
+        options = template.inputs.get("metadataOptions") or {}
+        if options.get("httpTokens") != "required":
+            yield Finding(rule="E4", urn=template.urn, message="IMDSv1 allowed")
+        if options.get("httpPutResponseHopLimit") != 1:
+            yield Finding(
+                rule="E4",
+                urn=template.urn,
+                message=f"metadata hop limit {options.get('httpPutResponseHopLimit')}, not 1",
+            )
+    for group in graph.of_type(NODE_GROUP):
+        template_ref = group.inputs.get("launchTemplate") or {}
+        if graph.find_by_output(LAUNCH_TEMPLATE, "id", template_ref.get("id")) is None:
+            yield Finding(rule="E4", urn=group.urn, message="no launch template of this stack")
+
+
+def check_access_entries(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E5: authentication through access entries only; no aws-auth ConfigMap."""
+    for cluster in graph.of_type(CLUSTER):
+        mode = (cluster.inputs.get("accessConfig") or {}).get("authenticationMode")
+        if mode != "API":
+            yield Finding(rule="E5", urn=cluster.urn, message=f"authenticationMode is {mode}")
+    for config_map in graph.of_type(CONFIG_MAP):
+        if (config_map.inputs.get("metadata") or {}).get("name") == "aws-auth":
+            yield Finding(rule="E5", urn=config_map.urn, message="aws-auth ConfigMap declared")
+
+
+def _trust_statements(role: Registration) -> list[dict[str, Any]]:
+    document = _json(role.inputs.get("assumeRolePolicy", "{}"))
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    return statements if isinstance(statements, list) else [statements]
+
+
+def check_workload_identity(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E6: IRSA trust pinned to one service account and STS; node role least privilege."""
+    for role in graph.of_type(ROLE):
+        for statement in _trust_statements(role):
+            if "Federated" not in (statement.get("Principal") or {}):
+                continue
+            condition = statement.get("Condition") or {}
+            exact = condition.get("StringEquals") or {}
+            subjects = [v for k, v in exact.items() if k.endswith(":sub")]
+            audiences = [v for k, v in exact.items() if k.endswith(":aud")]
+            if set(condition) - {"StringEquals"}:
+                yield Finding(
+                    rule="E6", urn=role.urn, message="trust uses conditions other than equality"
+                )
+            if len(subjects) != 1 or not str(subjects[0]).startswith("system:serviceaccount:"):
+                yield Finding(
+                    rule="E6", urn=role.urn, message="trust not pinned to one service account"
+                )
+            elif "*" in str(subjects[0]) or len(str(subjects[0]).split(":")) != 4:
+                yield Finding(
+                    rule="E6", urn=role.urn, message=f"subject {subjects[0]} is not exact"
+                )
+            if audiences != [STS_AUDIENCE]:
+                yield Finding(rule="E6", urn=role.urn, message=f"audience is not {STS_AUDIENCE}")
+    node_role_arns = {g.inputs.get("nodeRoleArn") for g in graph.of_type(NODE_GROUP)}
+    for arn in sorted(a for a in node_role_arns if a):
+        node_role = graph.find_by_output(ROLE, "arn", arn)
+        if node_role is None:
+            yield Finding(rule="E6", urn=None, message=f"node role {arn} is not managed here")
+            continue
+        name = node_role.outputs.get("name")
+        attached = {
+            str(a.inputs.get("policyArn", "")).rsplit("/", 1)[-1]
+            for a in graph.of_type(ATTACHMENT)
+            if a.inputs.get("role") == name
+        }
+        extra = sorted(attached - NODE_ROLE_ALLOWED_POLICIES)
+        if extra:
+            yield Finding(
+                rule="E6", urn=node_role.urn, message=f"node role also holds {', '.join(extra)}"
+            )
+        if any(p.inputs.get("role") == name for p in graph.of_type(ROLE_POLICY)):
+            yield Finding(rule="E6", urn=node_role.urn, message="node role has an inline policy")
+
+
+def _private_subnet_ids(graph: PlanGraph) -> set[str]:
+    """Subnets whose default route leads to a NAT gateway, not an internet gateway."""
+    nat_tables = {
+        r.inputs.get("routeTableId")
+        for r in graph.of_type(ROUTE)
+        if r.inputs.get("destinationCidrBlock") == "0.0.0.0/0" and r.inputs.get("natGatewayId")
+    }
+    return {
+        str(a.inputs.get("subnetId"))
+        for a in graph.of_type(ROUTE_TABLE_ASSOCIATION)
+        if a.inputs.get("routeTableId") in nat_tables
+    }
+
+
+def check_node_placement(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E7: nodes in private subnets only; no SSH key and no remote access."""
+    private = _private_subnet_ids(graph)
+    for group in graph.of_type(NODE_GROUP):
+        public = sorted(set(group.inputs.get("subnetIds") or []) - private)
+        if public:
+            yield Finding(rule="E7", urn=group.urn, message=f"not private: {', '.join(public)}")
+        if group.inputs.get("remoteAccess"):
+            yield Finding(rule="E7", urn=group.urn, message="remote access (SSH) enabled")
+    for template in graph.of_type(LAUNCH_TEMPLATE):
+        if template.inputs.get("keyName"):
+            yield Finding(rule="E7", urn=template.urn, message="launch template has an SSH key")
+
+
+def check_network_policy(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E8 (cluster half): the VPC CNI enforces NetworkPolicy objects."""
+    for addon in graph.of_type(ADDON):
+        if addon.inputs.get("addonName") != "vpc-cni":
+            continue
+        values = _json(addon.inputs.get("configurationValues") or "{}")
+        if not isinstance(values, dict) or values.get("enableNetworkPolicy") != "true":
+            yield Finding(rule="E8", urn=addon.urn, message="vpc-cni network policy is off")
+    clusters = graph.of_type(CLUSTER)
+    cni = [a for a in graph.of_type(ADDON) if a.inputs.get("addonName") == "vpc-cni"]
+    if clusters and not cni:
+        yield Finding(rule="E8", urn=clusters[0].urn, message="no managed vpc-cni add-on")
+
+
+def check_version(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E9: a Kubernetes version EKS supports; an explicit upgrade policy."""
+    supported = eks_versions.supported_versions()
+    for cluster in graph.of_type(CLUSTER):
+        version = cluster.inputs.get("version")
+        if version not in supported:
+            yield Finding(rule="E9", urn=cluster.urn, message=f"version {version} not supported")
+        policy = (cluster.inputs.get("upgradePolicy") or {}).get("supportType")
+        if policy not in ("STANDARD", "EXTENDED"):
+            yield Finding(rule="E9", urn=cluster.urn, message="upgradePolicy.supportType not set")
+
+
+# --------------------------------------------------------------------------------------
+# Providers, ordering, protection
+
+
+def check_account_guard(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """P1: every AWS resource uses an explicit provider confined to the stage's account."""
+    providers = {p.urn: p for p in graph.of_type(AWS_PROVIDER)}
+    for provider in providers.values():
+        allowed = _json(provider.inputs.get("allowedAccountIds", "[]"))
+        if allowed != [facts.account_id]:
+            yield Finding(rule="P1", urn=provider.urn, message=f"allowedAccountIds is {allowed}")
+        for assumed in _json(provider.inputs.get("assumeRoles", "[]")) or []:
+            if _arn_account(str(assumed.get("roleArn", ""))) != facts.account_id:
+                yield Finding(
+                    rule="P1", urn=provider.urn, message="assumes a role in another account"
+                )
+    for resource in graph.resources:
+        if not resource.custom or resource.type.startswith("pulumi:"):
+            continue
+        package = resource.type.split(":", 1)[0]
+        used = graph.by_urn.get(resource.provider_urn or "")
+        if used is None or used.type != f"pulumi:providers:{package}":
+            yield Finding(rule="P1", urn=resource.urn, message="no explicit provider of the stage")
+
+
+def check_ordering(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """O1: nodes wait for vpc-cni and kube-proxy; pod add-ons wait for a node group."""
+    node_groups = {g.urn for g in graph.of_type(NODE_GROUP)}
+    addons = {str(a.inputs.get("addonName")): a for a in graph.of_type(ADDON)}
+    for urn in sorted(node_groups):
+        waits = graph.waits_for(urn)
+        for name in sorted(NODE_ADDONS & addons.keys()):
+            if addons[name].urn not in waits:
+                yield Finding(rule="O1", urn=urn, message=f"node group does not wait for {name}")
+    for name in sorted(POD_ADDONS & addons.keys()):
+        if node_groups and not node_groups & graph.waits_for(addons[name].urn):
+            yield Finding(
+                rule="O1",
+                urn=addons[name].urn,
+                message="created before any node group: its pods would have nowhere to run",
+            )
+
+
+def check_protection(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """L3: in production, clusters and KMS keys are protected."""
+    if not facts.production:
+        return
+    for resource in graph.of_type(CLUSTER) + graph.of_type(KMS_KEY):
+        if not resource.protect:
+            yield Finding(rule="L3", urn=resource.urn, message="not protected in production")
+    for cluster in graph.of_type(CLUSTER):
+        if cluster.inputs.get("deletionProtection") is not True:
+            yield Finding(rule="L3", urn=cluster.urn, message="EKS deletion protection is off")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(id="E1", title="API endpoint private in production, never open to the internet",
+         reference="CIS EKS 5.4.1/5.4.2; CKV_AWS_38, CKV_AWS_39", check=check_endpoint),
+    Rule(id="E2", title="Secrets encrypted with a rotating customer-managed key",
+         reference="CIS EKS 5.3.1; CKV_AWS_58", check=check_secrets_encryption),
+    Rule(id="E3", title="Every control-plane log type, with retention",
+         reference="CIS EKS 2.1.1; CKV_AWS_37", check=check_control_plane_logs),
+    Rule(id="E4", title="IMDSv2 required, hop limit 1",
+         reference="CKV_AWS_79, CKV_AWS_341", check=check_instance_metadata),
+    Rule(id="E5", title="Access entries only (authenticationMode API)",
+         reference="EKS access entries", check=check_access_entries),
+    Rule(id="E6", title="IRSA pinned to one service account; least-privilege node role",
+         reference="EKS best practices: IRSA", check=check_workload_identity),
+    Rule(id="E7", title="Nodes in private subnets, no SSH",
+         reference="EKS best practices: network", check=check_node_placement),
+    Rule(id="E8", title="VPC CNI enforces NetworkPolicy",
+         reference="CVE-2024-31989 (network isolation of Argo CD's Redis)",
+         check=check_network_policy),
+    Rule(id="E9", title="A supported Kubernetes version and an explicit upgrade policy",
+         reference="EKS version lifecycle", check=check_version),
+    Rule(id="P1", title="Every AWS resource on the stage's account-confined provider",
+         reference="argosy: one stack, one account", check=check_account_guard),
+    Rule(id="O1", title="Nodes after their network add-ons; pod add-ons after nodes",
+         reference="EKS add-on ordering", check=check_ordering),
+    Rule(id="L3", title="Production cluster and keys protected",
+         reference="argosy reliability", check=check_protection),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckReport:
+    """The outcome of every rule on one stack."""
+
+    passed: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+def evaluate(graph: PlanGraph, facts: StageFacts, rules: Iterable[Rule] = RULES) -> CheckReport:
+    """Run ``rules`` over ``graph``."""
+    passed: list[str] = []
+    findings: list[Finding] = []
+    for rule in rules:
+        found = sorted(rule.check(graph, facts))
+        findings.extend(found)
+        if not found:
+            passed.append(rule.id)
+    return CheckReport(passed=tuple(passed), findings=tuple(findings))

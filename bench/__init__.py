@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): see plan_benchmark.py."""

@@ -1,0 +1,1 @@
+"""Pulumi components: thin wrappers that register what the builders describe."""

@@ -1,0 +1,291 @@
+"""``python -m argosy plan``: exit codes, output shapes, determinism, rendered files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+from argosy import cli
+from argosy.manifests.validation import kubernetes_schema_problems
+from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, REPO, load_example
+
+RESOURCE_KEYS = {
+    "urn",
+    "id",
+    "type",
+    "name",
+    "custom",
+    "parent",
+    "provider",
+    "dependencies",
+    "protect",
+    "retainOnDelete",
+    "deletedWith",
+    "ignoreChanges",
+    "inputs",
+}
+
+
+@pytest.fixture
+def argosy(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run the CLI in-process from the repository root."""
+    monkeypatch.chdir(REPO)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli.app, list(args))
+
+    return invoke
+
+
+@pytest.fixture
+def no_planning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if any stack gets as far as running the program."""
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise AssertionError("a stack was planned although its config is invalid")
+
+    monkeypatch.setattr(cli, "plan_stack", refuse)
+
+
+def test_prod_plan_shows_what_the_issue_asks(argosy: Callable[..., Result]) -> None:
+    result = argosy("plan", "--stack", "prod", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {"stack", "project", "outputs", "resources"} <= document.keys()
+    assert (document["stack"], document["project"]) == ("prod", "argosy")
+    for resource in document["resources"]:
+        assert resource.keys() == RESOURCE_KEYS
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for resource in document["resources"]:
+        by_type.setdefault(resource["type"], []).append(resource)
+
+    [provider] = by_type["pulumi:providers:aws"]
+    assert json.loads(provider["inputs"]["allowedAccountIds"]) == ["444444444444"]
+    assert json.loads(provider["inputs"]["assumeRoles"])[0]["roleArn"] == (
+        "arn:aws:iam::444444444444:role/argosy-deploy"
+    )
+    provider_ref = f"{provider['urn']}::{provider['id']}"
+    aws_resources = [r for r in document["resources"] if r["type"].startswith("aws:")]
+    assert aws_resources and all(r["provider"] == provider_ref for r in aws_resources)
+
+    [cluster] = by_type["aws:eks/cluster:Cluster"]
+    inputs = cluster["inputs"]
+    assert inputs["encryptionConfig"]["resources"] == ["secrets"]
+    assert inputs["encryptionConfig"]["provider"]["keyArn"].startswith(
+        "arn:aws:kms:eu-west-1:444444444444:key/"
+    )
+    assert inputs["enabledClusterLogTypes"] == [
+        "api",
+        "audit",
+        "authenticator",
+        "controllerManager",
+        "scheduler",
+    ]
+    assert inputs["vpcConfig"]["endpointPublicAccess"] is False
+    assert inputs["vpcConfig"]["endpointPrivateAccess"] is True
+    assert inputs["accessConfig"]["authenticationMode"] == "API"
+    assert cluster["protect"] is True
+    [key] = by_type["aws:kms/key:Key"]
+    assert key["protect"] is True
+
+    private = {
+        s["id"]
+        for s in by_type["aws:ec2/subnet:Subnet"]
+        if s["inputs"]["tags"].get("kubernetes.io/role/internal-elb") == "1"
+    }
+    templates = {t["id"]: t for t in by_type["aws:ec2/launchTemplate:LaunchTemplate"]}
+    for group in by_type["aws:eks/nodeGroup:NodeGroup"]:
+        assert set(group["inputs"]["subnetIds"]) == private
+        template = templates[group["inputs"]["launchTemplate"]["id"]]
+        assert template["inputs"]["metadataOptions"]["httpTokens"] == "required"
+        assert template["inputs"]["metadataOptions"]["httpPutResponseHopLimit"] == 1
+
+    assert len(by_type["aws:iam/openIdConnectProvider:OpenIdConnectProvider"]) == 1
+    [coredns] = [a for a in by_type["aws:eks/addon:Addon"] if a["inputs"]["addonName"] == "coredns"]
+    group_urns = {g["urn"] for g in by_type["aws:eks/nodeGroup:NodeGroup"]}
+    assert group_urns <= set(coredns["dependencies"])
+    assert document["checks"]["findings"] == []
+
+
+def test_several_stacks_give_an_array(argosy: Callable[..., Result]) -> None:
+    result = argosy("plan", "--stack", "dev", "--stack", "local", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [d["stack"] for d in json.loads(result.stdout)] == ["dev", "local"]
+
+
+def test_human_output(argosy: Callable[..., Result]) -> None:
+    result = argosy("plan", "--all")
+    assert result.exit_code == 0, result.stderr
+    for stack in EXAMPLE_STACKS:
+        assert f"{stack} (argosy) · " in result.stdout
+    lines = result.stdout.splitlines()
+    assert (
+        "prod: 61 resources in 10 components, 2 protected, 0 retained on delete, 12 outputs; "
+        "12 rules passed"
+    ) in lines
+    assert (
+        "local: 1 resource in 1 component, 0 protected, 0 retained on delete, 2 outputs; "
+        "12 rules passed"
+    ) in lines
+    assert "protected: prod-eks, prod-eks-secrets" in result.stdout
+
+
+def test_invalid_config_lists_every_mistake_and_plans_nothing(
+    argosy: Callable[..., Result], tmp_path: Path, no_planning: None
+) -> None:
+    config = load_example("prod")
+    config["config"]["argosy:aws"]["accountId"] = 44
+    config["config"]["argosy:network"]["vpcCidr"] = "10.40.0.0/8"
+    config["config"]["argosy:cluster"]["nodeGroups"][0]["maxSize"] = 1
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    result = argosy("plan", "--config-file", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("3 configuration errors:\n")
+    line = path.read_text().splitlines().index("    accountId: 44") + 1
+    assert f"{path}:{line}: argosy:aws.accountId = 44" in result.stderr
+    assert "argosy:network.vpcCidr = 10.40.0.0/8" in result.stderr
+    assert "argosy:cluster.nodeGroups[0].maxSize = 1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_stacks_are_checked_against_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_planning: None
+) -> None:
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(REPO / name, tmp_path / name)
+    (tmp_path / "stacks").mkdir()
+    dev = load_example("dev")
+    qa = load_example("dev")
+    qa["config"]["argosy:network"]["vpcCidr"] = "10.20.64.0/18"
+    for stack, document in (("dev", dev), ("qa", qa)):
+        (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.app, ["plan", "--all"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "2 configuration errors:"
+    qa_lines = (tmp_path / "stacks" / "Pulumi.qa.yaml").read_text().splitlines()
+    line = qa_lines.index("    accountId: '222222222222'") + 1
+    assert f"stacks/Pulumi.qa.yaml:{line}: argosy:aws.accountId = '222222222222'" in result.stderr
+    assert "stage dev (stacks/Pulumi.dev.yaml) uses 222222222222 too" in result.stderr
+    assert "argosy:network.vpcCidr = 10.20.64.0/18" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("plan",), "error: name a stack with --stack NAME, or plan every stack with --all"),
+        (
+            ("plan", "--stack", "qa"),
+            "error: no stack file for stack 'qa' at stacks/Pulumi.qa.yaml;"
+            " stacks with files: dev, hub, local, prod, staging",
+        ),
+        (
+            ("plan", "--all", "--config-file", "stacks/Pulumi.dev.yaml"),
+            "error: --config-file plans one stack: give at most one --stack with it",
+        ),
+        (
+            ("plan", "--config-file", "stacks/settings.yaml"),
+            "error: cannot tell the stack from settings.yaml; add --stack NAME",
+        ),
+    ],
+)
+def test_usage_errors(argosy: Callable[..., Result], args: tuple[str, ...], message: str) -> None:
+    result = argosy(*args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == message
+
+
+def test_config_file_from_anywhere(argosy: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "team-settings.yaml"
+    path.write_text((REPO / "stacks" / "Pulumi.staging.yaml").read_text())
+    result = argosy("plan", "--stack", "staging", "--config-file", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["stack"] == "staging"
+
+
+def test_program_failure_is_one_clear_line(argosy: Callable[..., Result], tmp_path: Path) -> None:
+    config = load_example("dev")
+    config["config"]["argosy:network"]["azCount"] = 5  # eu-west-1 has three zones
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = argosy("plan", "--config-file", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: stack dev: the program failed: ValueError: region eu-west-1 offers 3 "
+        "availability zones to this account (eu-west-1a, eu-west-1b, eu-west-1c); "
+        "argosy:network.azCount asks for 5",
+        "(run again with --debug for the traceback)",
+    ]
+    debug = argosy("plan", "--config-file", str(path), "--debug")
+    assert debug.exit_code == 1
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "pick_zone" in debug.stderr
+
+
+def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path: Path) -> None:
+    result = argosy("plan", "--all", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files == sorted(
+        [f"{s}/plan.json" for s in EXAMPLE_STACKS]
+        + [f"{s}/kubernetes/_cluster/storageclass-gp3.yaml" for s in AWS_EXAMPLE_STACKS]
+    )
+    manifest = yaml.safe_load(
+        (tmp_path / "prod/kubernetes/_cluster/storageclass-gp3.yaml").read_text()
+    )
+    assert kubernetes_schema_problems(manifest, "1.35") == []
+    assert json.loads((tmp_path / "prod/plan.json").read_text())["stack"] == "prod"
+
+
+def test_two_plans_are_byte_identical(argosy: Callable[..., Result], tmp_path: Path) -> None:
+    first = argosy("plan", "--all", "--json", "--out", str(tmp_path / "a"))
+    second = argosy("plan", "--all", "--json", "--out", str(tmp_path / "b"))
+    assert first.exit_code == second.exit_code == 0
+    assert first.stdout == second.stdout
+    for path in sorted((tmp_path / "a").rglob("*.*")):
+        twin = tmp_path / "b" / path.relative_to(tmp_path / "a")
+        assert path.read_bytes() == twin.read_bytes(), path
+
+
+def test_separate_processes_agree(tmp_path: Path) -> None:
+    """L1 across processes: hash seeds, import order and thread timing change nothing."""
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "argosy", "plan", "--all", "--json"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+
+
+def test_exit_status_of_the_real_command(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text("config:\n  argosy:role: workload\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "argosy", "plan", "--config-file", str(path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[0] == "4 configuration errors:"
