@@ -14,6 +14,7 @@ import pulumi
 import typer
 from rich.console import Console
 
+from argosy.config import reference
 from argosy.config.errors import ConfigInvalidError, format_issues
 from argosy.plan import render
 from argosy.plan.engine import ProgramFailedError, ProgramRun
@@ -163,9 +164,7 @@ def plan(
 @app.command("config-reference")
 def config_reference() -> None:
     """Print the stage config reference (Markdown), as the README carries it."""
-    from argosy.config.reference import config_reference as reference
-
-    typer.echo(reference(), nl=False)
+    typer.echo(reference.config_reference(), nl=False)
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ from typer.testing import CliRunner, Result
 
 from argosy import cli
 from argosy.manifests.validation import kubernetes_schema_problems
+from argosy.plan.engine import ProgramRun
+from argosy.policy.rules import CheckReport, Finding
 from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, REPO, load_example
 
 RESOURCE_KEYS = {
@@ -289,3 +291,30 @@ def test_exit_status_of_the_real_command(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines()[0] == "4 configuration errors:"
+
+
+def test_rule_findings_fail_the_plan(
+    argosy: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(run: ProgramRun, config: object) -> CheckReport:
+        cluster = next(r for r in run.resources if r.type == "aws:eks/cluster:Cluster")
+        finding = Finding(rule="E1", urn=cluster.urn, message="production endpoint is public")
+        return CheckReport(passed=(), findings=(finding,))
+
+    monkeypatch.setattr(cli, "check_run", broken)
+    result = argosy("plan", "--stack", "prod")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: the program declares what the security rules forbid:\n"
+        "  E1 prod-eks: production endpoint is public\n"
+    )
+    assert (
+        "prod: 61 resources in 10 components, 2 protected, 0 retained on delete, 12 outputs; "
+        "1 rule finding"
+    ) in result.stdout.splitlines()
+
+
+def test_config_reference_command(argosy: Callable[..., Result]) -> None:
+    result = argosy("config-reference")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("<!-- config-reference:begin")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -690,11 +690,3 @@ def check_across_stages(configs: Sequence[StageConfig]) -> list[ConfigIssue]:
                     )
                 )
     return issues
-
-
-@dataclass(frozen=True, kw_only=True)
-class ValidatedStages:
-    """The result of validating several stages together."""
-
-    configs: tuple[StageConfig, ...]
-    issues: tuple[ConfigIssue, ...] = field(default=())

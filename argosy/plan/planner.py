@@ -6,7 +6,7 @@ accounts, non-overlapping VPCs): a config mistake never leaves a half-made plan 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,12 +178,6 @@ def plan_stack(project: Project, stack: ValidStack) -> ProgramRun:
         secret_keys=secret_keys,
         root_directory=project.root,
     )
-
-
-def plan_stacks(project: Project, stacks: Sequence[ValidStack]) -> Iterator[ProgramRun]:
-    """Plan each stack in turn (the SDK's runtime holds one stack at a time)."""
-    for stack in stacks:
-        yield plan_stack(project, stack)
 
 
 def stage_facts(config: StageConfig) -> StageFacts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from argosy.plan.engine import ProgramRun
@@ -36,12 +36,6 @@ class PlanGraph:
     def children(self, urn: str) -> list[Registration]:
         """The direct children of ``urn``."""
         return list(self._children.get(urn, ()))
-
-    def descendants(self, urn: str) -> Iterator[Registration]:
-        """Every resource below ``urn`` in the parent tree."""
-        for child in self._children.get(urn, ()):
-            yield child
-            yield from self.descendants(child.urn)
 
     def find_by_output(self, token: str, key: str, value: Any) -> Registration | None:
         """The resource of type ``token`` whose output ``key`` (or ID) equals ``value``.
