@@ -1,25 +1,39 @@
-"""The ``argosy`` command line: ``python -m argosy plan …``.
+"""The ``argosy`` command line: ``python -m argosy plan|bootstrap|doctor …``.
 
 Exit status: 0 on success; 2 on invalid config or usage (every problem listed, nothing
-planned); 1 when the program itself fails (one clear line; the traceback with ``--debug``).
+planned or changed); 1 when the program fails, a security rule finds something, AWS refuses
+(the problem and its fix), or a doctor check fails.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import pulumi
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
+from argosy.aws.bootstrap import bootstrap as run_bootstrap
+from argosy.aws.bootstrap import targets_for as bootstrap_targets
+from argosy.aws.client import connect
+from argosy.aws.doctor import run_doctor
+from argosy.aws.errors import AwsProblemError
 from argosy.config import reference
 from argosy.config.errors import ConfigInvalidError, format_issues
+from argosy.config.validate import AwsStageConfig
+from argosy.config.write import record_bootstrap
 from argosy.plan import render
 from argosy.plan.engine import ProgramFailedError, ProgramRun
 from argosy.plan.planner import (
     UsageError,
+    ValidStack,
     check_run,
     find_project,
     plan_stack,
@@ -46,8 +60,25 @@ def _root() -> None:
     """Keep ``plan`` a subcommand even while it is the only one."""
 
 
+@contextlib.contextmanager
+def _exit_on_bad_input(stderr: Console) -> Iterator[None]:
+    """Report usage and config mistakes (every one of them) and exit with status 2."""
+    try:
+        yield
+    except UsageError as exc:
+        stderr.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except ConfigInvalidError as exc:
+        stderr.print(format_issues(exc.issues), markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
 def _consoles() -> tuple[Console, Console]:
-    return Console(highlight=False), Console(stderr=True, highlight=False, soft_wrap=True)
+    """Consoles for standard output and error; non-terminal output gets 160 columns."""
+    width = None if sys.stdout.isatty() else 160
+    return Console(highlight=False, width=width), Console(
+        stderr=True, highlight=False, soft_wrap=True
+    )
 
 
 @app.command()
@@ -90,7 +121,7 @@ def plan(
     """
     stdout, stderr = _consoles()
     cwd = Path.cwd()
-    try:
+    with _exit_on_bad_input(stderr):
         project = find_project(cwd)
         requests = requested_stacks(
             project,
@@ -100,12 +131,6 @@ def plan(
             cwd=cwd,
         )
         valid = validate_requests(requests)
-    except UsageError as exc:
-        stderr.print(f"error: {exc}", markup=False)
-        raise typer.Exit(EXIT_INVALID) from None
-    except ConfigInvalidError as exc:
-        stderr.print(format_issues(exc.issues), markup=False)
-        raise typer.Exit(EXIT_INVALID) from None
 
     runs: list[ProgramRun] = []
     reports: dict[str, CheckReport] = {}
@@ -158,6 +183,151 @@ def plan(
             + "\n  ".join(f.format() for f in findings),
             markup=False,
         )
+        raise typer.Exit(EXIT_PROGRAM_FAILED)
+
+
+def _aws_stage(stack: str, config_file: Path | None, stderr: Console) -> ValidStack:
+    """The one stack a bootstrap or doctor run is about, validated; exits 2 if it is not."""
+    with _exit_on_bad_input(stderr):
+        project = find_project(Path.cwd())
+        [item] = validate_requests(
+            requested_stacks(
+                project, stacks=[stack], all_stacks=False, config_file=config_file, cwd=Path.cwd()
+            )
+        )
+    if not isinstance(item.config, AwsStageConfig):
+        stderr.print(
+            f"error: stack {stack} has role {item.config.role}: it has no AWS account to "
+            "bootstrap or check",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INVALID)
+    return item
+
+
+StackOption = Annotated[str, typer.Option("--stack", "-s", help="The stack (stage) to act on.")]
+ConfigFileOption = Annotated[
+    Path | None,
+    typer.Option("--config-file", help="Read the stack's config from this file.", dir_okay=False),
+]
+RoleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--role-arn",
+        help="Role in the stage's account to assume when the credentials are not already "
+        "there (default: the stage's deploy role).",
+    ),
+]
+
+
+@app.command("bootstrap")
+def bootstrap_command(
+    stack: StackOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would change; change nothing.")
+    ] = False,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="Record the secrets provider and state backend in the stack file.",
+        ),
+    ] = False,
+    role_arn: RoleOption = None,
+    config_file: ConfigFileOption = None,
+) -> None:
+    """Create what a stage's account needs before its first `pulumi up`.
+
+    The state bucket, the stack secrets key, GitHub's OIDC provider, the deploy and preview
+    roles. Safe to run again: it repairs drift in what it created, never deletes anything,
+    and refuses anything of the same name it did not create.
+    """
+    stdout, stderr = _consoles()
+    item = _aws_stage(stack, config_file, stderr)
+    config = item.config
+    assert isinstance(config, AwsStageConfig)
+    with _exit_on_bad_input(stderr):
+        targets = bootstrap_targets(config)
+    try:
+        api = connect(config, role_arn=role_arn)
+        report = run_bootstrap(api, targets, dry_run=dry_run)
+    except AwsProblemError as exc:
+        stderr.print(f"error: {exc.message}\n  fix: {exc.fix}", markup=False)
+        raise typer.Exit(EXIT_PROGRAM_FAILED) from None
+    verb = "would" if dry_run else "did"
+    stdout.print(
+        f"bootstrap {stack}: account {targets.account}, {targets.region}, as {report.identity}",
+        markup=False,
+        soft_wrap=True,
+    )
+    for change in report.changes:
+        stdout.print(f"  + {change}", markup=False, soft_wrap=True)
+    in_place = [i for i in report.items if i.state == "ok"]
+    if report.changes:
+        stdout.print(
+            f"{verb} {len(report.changes)} changes; {len(in_place)} already in place",
+            markup=False,
+        )
+    else:
+        stdout.print(f"no changes: all {len(in_place)} already in place", markup=False)
+    stdout.print(
+        f"backend:         pulumi login '{targets.backend_url}'", markup=False, soft_wrap=True
+    )
+    stdout.print(f"secretsprovider: {targets.secrets_provider}", markup=False, soft_wrap=True)
+    if write and dry_run:
+        stdout.print(f"would write both to {item.request.display}", markup=False)
+    elif write:
+        changed = record_bootstrap(
+            item.request.config_file,
+            secrets_provider=targets.secrets_provider,
+            backend=targets.backend_url,
+        )
+        stdout.print(
+            f"wrote both to {item.request.display}"
+            if changed
+            else f"{item.request.display} already records both",
+            markup=False,
+        )
+
+
+@app.command("doctor")
+def doctor_command(
+    stack: StackOption,
+    role_arn: RoleOption = None,
+    config_file: ConfigFileOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+) -> None:
+    """Check a stage's account before `pulumi up`: credentials, region, bootstrap, quotas.
+
+    Exits 1 when any check fails; each failure comes with its fix.
+    """
+    stdout, stderr = _consoles()
+    item = _aws_stage(stack, config_file, stderr)
+    assert isinstance(item.config, AwsStageConfig)
+    checks = run_doctor(item.config, item.file, role_arn=role_arn)
+    if as_json:
+        rows = [
+            {"name": c.name, "status": c.status, "detail": c.detail, "fix": c.fix} for c in checks
+        ]
+        stdout.out(render.to_json(rows), end="")
+    else:
+        table = Table(title=f"doctor {stack}", title_justify="left", show_lines=False)
+        for column in ("check", "status", "detail", "fix"):
+            table.add_column(column, overflow="fold")
+        colours = {"pass": "green", "warn": "yellow", "fail": "red", "skip": "dim"}
+        for check in checks:
+            table.add_row(
+                check.name,
+                f"[{colours[check.status]}]{check.status}[/]",
+                Text(check.detail),
+                Text(check.fix),
+            )
+        stdout.print(table)
+        counts = {s: sum(1 for c in checks if c.status == s) for s in colours}
+        stdout.print(
+            ", ".join(f"{n} {s}" for s, n in counts.items() if n), markup=False, soft_wrap=True
+        )
+    if any(c.status == "fail" for c in checks):
         raise typer.Exit(EXIT_PROGRAM_FAILED)
 
 

@@ -56,6 +56,32 @@ EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 EBS_CSI_ROLE_SHORT_NAME = "ebs-csi"
 
 
+def state_bucket_name(account_id: str, region: str) -> str:
+    """The default S3 bucket for a stage's Pulumi state (bucket names are global)."""
+    return f"{PROJECT}-state-{account_id}-{region}"
+
+
+def stack_secrets_alias(stage: str) -> str:
+    """The KMS alias of the key that encrypts a stage's Pulumi stack secrets."""
+    return f"alias/{PROJECT}-{stage}-pulumi"
+
+
+def backend_url(bucket: str, region: str) -> str:
+    """The ``pulumi login`` URL of a stage's state bucket."""
+    return f"s3://{bucket}?region={region}&awssdk=v2"
+
+
+def secrets_provider_url(stage: str, region: str) -> str:
+    """The stack file's ``secretsprovider`` for a stage."""
+    return f"awskms://{stack_secrets_alias(stage)}?region={region}"
+
+
+#: GitHub Actions' OIDC issuer, as an IAM identity provider.
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+#: Tags that mark what ``argosy bootstrap`` created, so it never touches anything else.
+BOOTSTRAP_TAG_KEY = "argosy:bootstrap"
+
+
 @dataclass(frozen=True, kw_only=True)
 class DerivedName:
     """A name argosy derives, with the limit of the service that takes it."""

@@ -26,6 +26,9 @@ from argosy.plan.planner import (
 from argosy.policy.graph import PlanGraph
 from argosy.policy.rules import CheckReport
 
+# The moto fixtures (aws, calls) live beside the scenarios that use them.
+pytest_plugins = ["tests.aws"]
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_STACKS = ("dev", "hub", "local", "prod", "staging")
 AWS_EXAMPLE_STACKS = ("dev", "hub", "prod", "staging")

@@ -718,7 +718,8 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "argosy:netwrok",
         "{}",
         "unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
-        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:kubernetes",
+        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:bootstrap, "
+        "argosy:backend, argosy:kubernetes",
         "argosy:network: ...",
     )
 

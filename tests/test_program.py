@@ -68,7 +68,8 @@ def test_invalid_config_stops_the_program_before_any_resource() -> None:
         "    example: publicAccessCidrs: [203.0.113.0/24]\n"
         "stacks/Pulumi.prod.yaml: argosy:clustr = {}\n"
         "    rule: unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
-        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:kubernetes\n"
+        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:bootstrap, "
+        "argosy:backend, argosy:kubernetes\n"
         "    example: argosy:cluster: ..."
     )
     assert mocks.registered == []

@@ -7,7 +7,7 @@ import re
 import yaml
 
 from argosy.config.reference import config_reference
-from argosy.config.validate import KEYS
+from argosy.config.validate import KEYS, ROLES
 from argosy.naming import PROJECT
 from tests.conftest import REPO
 
@@ -32,8 +32,12 @@ def test_pulumi_yaml_declares_the_scalar_keys() -> None:
     assert project["stackConfigDir"] == "stacks"
     assert project["runtime"]["options"]["virtualenv"] == ".venv"
     declared = project["config"]
-    scalar = {spec.name for spec in KEYS if not spec.is_object}
-    assert set(declared) == scalar
+    # The scalar keys every stage must state; optional scalars (backend) have no default to
+    # declare, and a declaration without one would make the CLI require them.
+    required_everywhere = {
+        spec.name for spec in KEYS if not spec.is_object and spec.required == set(ROLES)
+    }
+    assert set(declared) == required_everywhere
     assert declared["role"]["type"] == "string"
     assert declared["production"]["type"] == "boolean"
     # No default: the CLI then requires every stack to state them, as validation does.

@@ -28,6 +28,8 @@ from argosy.config.errors import (
 from argosy.config.models import (
     AccessSettings,
     AwsSettings,
+    BackendUrl,
+    BootstrapSettings,
     ClusterSettings,
     LocalKubernetesSettings,
     NetworkSettings,
@@ -58,6 +60,8 @@ class AwsStageConfig:
         cluster: The EKS cluster and its node groups.
         access: IAM principals with Kubernetes access.
         tags: Extra tags for every AWS resource (on top of stage, project, managed-by).
+        bootstrap: What `argosy bootstrap` creates; ``None`` when not configured.
+        backend: The Pulumi state backend URL, once bootstrap wrote it.
         source: Where the config came from.
         warnings: Problems that do not stop the plan.
     """
@@ -71,6 +75,8 @@ class AwsStageConfig:
     access: AccessSettings
     tags: Mapping[str, str]
     source: ConfigSource
+    bootstrap: BootstrapSettings | None = None
+    backend: str | None = None
     warnings: tuple[ConfigIssue, ...] = ()
 
 
@@ -202,6 +208,25 @@ KEYS: tuple[KeySpec, ...] = (
         example="argosy:tags: {cost-center: platform}",
         description="Extra tags on every AWS resource, besides `stage`, `project` and "
         "`managed-by`: a map of tag key to value.",
+    ),
+    _spec(
+        "bootstrap",
+        BootstrapSettings,
+        allowed=AWS_ROLES,
+        example="argosy:bootstrap: {githubRepository: acme/platform}",
+        description="What `argosy bootstrap` creates in the stage's account before the first "
+        "`pulumi up`: the state bucket, the stack secrets key and the roles CI assumes. Only "
+        "`bootstrap` and `doctor` read it.",
+    ),
+    _spec(
+        "backend",
+        BackendUrl,
+        allowed=AWS_ROLES,
+        example="argosy:backend: s3://argosy-state-111111111111-eu-west-1?region=eu-west-1"
+        "&awssdk=v2",
+        description="The stage's Pulumi state backend (`pulumi login` URL), written by "
+        "`argosy bootstrap --write`.",
+        is_object=False,
     ),
     _spec(
         "kubernetes",
@@ -583,6 +608,8 @@ def validate_stage(stage: str, values: Mapping[str, Any], *, source: ConfigSourc
             cluster=parsed["cluster"],
             access=parsed.get("access", AccessSettings()),
             tags=dict(parsed.get("tags", {})),
+            bootstrap=parsed.get("bootstrap"),
+            backend=parsed.get("backend"),
             source=source,
         )
     return _with_warnings(config)

@@ -55,6 +55,83 @@ def service_trust_policy(
     }
 
 
+def github_trust_statement(
+    *, oidc_provider_arn: str, subjects: list[str], sid: str
+) -> dict[str, Any]:
+    """Let GitHub Actions assume a role, for exactly the token subjects listed.
+
+    ``subjects`` are GitHub's ``sub`` claims, such as ``repo:acme/platform:ref:refs/heads/main``,
+    ``repo:acme/platform:environment:prod`` or ``repo:acme/platform:pull_request``; they are
+    matched exactly (``StringEquals``), never with wildcards, so forks and other branches get
+    nothing.
+    """
+    host = oidc_provider_arn.split("oidc-provider/", 1)[-1]
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Federated": oidc_provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringEquals": {
+                f"{host}:aud": STS_AUDIENCE,
+                f"{host}:sub": subjects[0] if len(subjects) == 1 else sorted(subjects),
+            }
+        },
+    }
+
+
+def principals_trust_statement(principals: list[str], *, sid: str) -> dict[str, Any]:
+    """Let IAM principals (or a whole account, by its root ARN) assume a role."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": principals[0] if len(principals) == 1 else sorted(principals)},
+        "Action": "sts:AssumeRole",
+    }
+
+
+def tls_only_bucket_policy(bucket_arn: str) -> PolicyDocument:
+    """Deny every request to the bucket and its objects that does not use TLS."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def preview_access_policy(*, bucket_arn: str, key_arn: str) -> PolicyDocument:
+    """What a read-only preview needs beyond ReadOnlyAccess.
+
+    ``pulumi preview`` on an S3 backend writes and removes a lock file, and decrypts the
+    stack's secrets; it writes nothing else.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "PreviewLocks",
+                "Effect": "Allow",
+                "Action": ["s3:DeleteObject", "s3:PutObject"],
+                "Resource": f"{bucket_arn}/.pulumi/locks/*",
+            },
+            {
+                "Sid": "DecryptStackSecrets",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:DescribeKey"],
+                "Resource": key_arn,
+            },
+        ],
+    }
+
+
 def irsa_trust_policy(
     *, oidc_provider_arn: str, issuer_url: str, namespace: str, service_account: str
 ) -> PolicyDocument:

@@ -1,0 +1,1 @@
+"""Tooling that calls AWS directly: account bootstrapping and preflight checks."""
