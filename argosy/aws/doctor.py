@@ -303,6 +303,8 @@ def _quota_value(api: AwsApi, quota: Quota) -> tuple[float | None, bool]:
                 "service-quotas", operation, ServiceCode=quota.service, QuotaCode=quota.code
             )
             return float(answer["Quota"]["Value"]), False
+        # AWS answers an unknown quota with a ClientError; emulators (moto) that lack the
+        # operation raise NotImplementedError. Either way: try the next source.
         except (botocore.exceptions.ClientError, NotImplementedError):
             continue
     return quota.default, True
@@ -452,6 +454,7 @@ def _kubernetes_version(api: AwsApi, config: AwsStageConfig, _: StackFile) -> li
     version = config.cluster.version
     try:
         answer = api.call("eks", "DescribeClusterVersions")
+    # Older endpoints (and emulators without the operation) cannot list versions: fall back.
     except (botocore.exceptions.ClientError, NotImplementedError) as exc:
         why = error_code(exc) if isinstance(exc, botocore.exceptions.ClientError) else str(exc)
         return [version_check(version, None, why)]
