@@ -186,7 +186,9 @@ def plan(
         raise typer.Exit(EXIT_PROGRAM_FAILED)
 
 
-def _aws_stage(stack: str, config_file: Path | None, stderr: Console) -> ValidStack:
+def _aws_stage(
+    stack: str, config_file: Path | None, stderr: Console
+) -> tuple[ValidStack, AwsStageConfig]:
     """The one stack a bootstrap or doctor run is about, validated; exits 2 if it is not."""
     with _exit_on_bad_input(stderr):
         project = find_project(Path.cwd())
@@ -202,7 +204,7 @@ def _aws_stage(stack: str, config_file: Path | None, stderr: Console) -> ValidSt
             markup=False,
         )
         raise typer.Exit(EXIT_INVALID)
-    return item
+    return item, item.config
 
 
 StackOption = Annotated[str, typer.Option("--stack", "-s", help="The stack (stage) to act on.")]
@@ -243,9 +245,7 @@ def bootstrap_command(
     and refuses anything of the same name it did not create.
     """
     stdout, stderr = _consoles()
-    item = _aws_stage(stack, config_file, stderr)
-    config = item.config
-    assert isinstance(config, AwsStageConfig)
+    item, config = _aws_stage(stack, config_file, stderr)
     with _exit_on_bad_input(stderr):
         targets = bootstrap_targets(config)
     try:
@@ -302,9 +302,8 @@ def doctor_command(
     Exits 1 when any check fails; each failure comes with its fix.
     """
     stdout, stderr = _consoles()
-    item = _aws_stage(stack, config_file, stderr)
-    assert isinstance(item.config, AwsStageConfig)
-    checks = run_doctor(item.config, item.file, role_arn=role_arn)
+    item, config = _aws_stage(stack, config_file, stderr)
+    checks = run_doctor(config, item.file, role_arn=role_arn)
     if as_json:
         rows = [
             {"name": c.name, "status": c.status, "detail": c.detail, "fix": c.fix} for c in checks

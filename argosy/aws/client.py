@@ -22,6 +22,7 @@ from argosy.aws.errors import (
     is_access_denied,
 )
 from argosy.config.validate import AwsStageConfig
+from argosy.manifests.iam import account_of_arn
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,12 +125,6 @@ class AwsApi:
         return AwsApi(session, self.region)
 
 
-def account_of_arn(arn: str) -> str:
-    """The account ID in an ARN (empty if the ARN has none)."""
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 5 else ""
-
-
 def connect(
     config: AwsStageConfig,
     *,
@@ -169,13 +164,3 @@ def connect(
             "check the role ARN: argosy never acts outside the stage's account",
         )
     return assumed
-
-
-def describe_credentials_mismatch(config: AwsStageConfig, me: Identity) -> WrongAccountError:
-    """The error for credentials of another account when no role may be assumed."""
-    return WrongAccountError(
-        f"the credentials are {me.arn} in account {me.account}; stage {config.stage} lives "
-        f"in account {config.aws.account_id}",
-        f"use credentials of account {config.aws.account_id} (export AWS_PROFILE=...) or "
-        "allow them to assume the stage's deploy role",
-    )

@@ -22,6 +22,12 @@ def to_json(document: PolicyDocument) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
+def account_of_arn(arn: str) -> str:
+    """The account ID in an ARN (empty if the ARN has none, as for AWS managed policies)."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
 def service_principal(service: str, partition: str) -> str:
     """The service principal of ``service`` (``eks``, ``ec2``) in ``partition``."""
     # EC2 is the one service whose principal follows the partition's DNS suffix in China.

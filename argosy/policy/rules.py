@@ -15,7 +15,7 @@ from typing import Any
 
 from argosy.config import eks_versions
 from argosy.config.models import ALL_LOG_TYPES
-from argosy.manifests.iam import STS_AUDIENCE
+from argosy.manifests.iam import STS_AUDIENCE, account_of_arn
 from argosy.plan.monitor import Registration
 from argosy.policy.graph import PlanGraph
 
@@ -100,11 +100,6 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _arn_account(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 5 else None
-
-
 # --------------------------------------------------------------------------------------
 # EKS
 
@@ -147,7 +142,7 @@ def check_secrets_encryption(graph: PlanGraph, facts: StageFacts) -> Iterator[Fi
             continue
         if key.inputs.get("enableKeyRotation") is not True:
             yield Finding(rule="E2", urn=key.urn, message="key rotation is off")
-        if facts.account_id and _arn_account(key_arn) != facts.account_id:
+        if facts.account_id and account_of_arn(key_arn) != facts.account_id:
             yield Finding(rule="E2", urn=key.urn, message="key is outside the stage's account")
 
 
@@ -323,7 +318,7 @@ def check_account_guard(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding
         if allowed != [facts.account_id]:
             yield Finding(rule="P1", urn=provider.urn, message=f"allowedAccountIds is {allowed}")
         for assumed in _json(provider.inputs.get("assumeRoles", "[]")) or []:
-            if _arn_account(str(assumed.get("roleArn", ""))) != facts.account_id:
+            if account_of_arn(str(assumed.get("roleArn", ""))) != facts.account_id:
                 yield Finding(
                     rule="P1", urn=provider.urn, message="assumes a role in another account"
                 )
