@@ -91,10 +91,11 @@ def plan(
         bool, typer.Option("--all", help="Plan every stack with a file in stacks/.")
     ] = False,
     config_file: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--config-file",
-            help="Read the stack's config from this file, as `pulumi preview --config-file`.",
+            help="Read the stack's config from this file, as `pulumi preview --config-file`; "
+            "repeat for several, each named Pulumi.<stack>.yaml.",
             dir_okay=False,
         ),
     ] = None,
@@ -127,7 +128,7 @@ def plan(
             project,
             stacks=stack or [],
             all_stacks=all_stacks,
-            config_file=config_file,
+            config_files=config_file or [],
             cwd=cwd,
         )
         valid = validate_requests(requests)
@@ -187,14 +188,20 @@ def plan(
 
 
 def _aws_stage(
-    stack: str, config_file: Path | None, stderr: Console
+    command: str, stack: str, config_files: list[Path] | None, stderr: Console
 ) -> tuple[ValidStack, AwsStageConfig]:
     """The one stack a bootstrap or doctor run is about, validated; exits 2 if it is not."""
     with _exit_on_bad_input(stderr):
+        files = list(dict.fromkeys(config_files or []))
+        if len(files) > 1:
+            raise UsageError(
+                f"{command} acts on one stack: give --config-file once, not {len(files)} "
+                f"times ({', '.join(map(str, files))})"
+            )
         project = find_project(Path.cwd())
         [item] = validate_requests(
             requested_stacks(
-                project, stacks=[stack], all_stacks=False, config_file=config_file, cwd=Path.cwd()
+                project, stacks=[stack], all_stacks=False, config_files=files, cwd=Path.cwd()
             )
         )
     if not isinstance(item.config, AwsStageConfig):
@@ -209,7 +216,7 @@ def _aws_stage(
 
 StackOption = Annotated[str, typer.Option("--stack", "-s", help="The stack (stage) to act on.")]
 ConfigFileOption = Annotated[
-    Path | None,
+    list[Path] | None,
     typer.Option("--config-file", help="Read the stack's config from this file.", dir_okay=False),
 ]
 RoleOption = Annotated[
@@ -245,7 +252,7 @@ def bootstrap_command(
     and refuses anything of the same name it did not create.
     """
     stdout, stderr = _consoles()
-    item, config = _aws_stage(stack, config_file, stderr)
+    item, config = _aws_stage("bootstrap", stack, config_file, stderr)
     with _exit_on_bad_input(stderr):
         targets = bootstrap_targets(config)
     try:
@@ -302,7 +309,7 @@ def doctor_command(
     Exits 1 when any check fails; each failure comes with its fix.
     """
     stdout, stderr = _consoles()
-    item, config = _aws_stage(stack, config_file, stderr)
+    item, config = _aws_stage("doctor", stack, config_file, stderr)
     checks = run_doctor(config, item.file, role_arn=role_arn)
     if as_json:
         rows = [

@@ -25,6 +25,21 @@ def cluster_log_group_name(stage: str) -> str:
     return f"/aws/eks/{cluster_name(stage)}/cluster"
 
 
+def flow_log_group_name(stage: str) -> str:
+    """The CloudWatch log group of the VPC's flow logs."""
+    return f"/aws/vpc/{cluster_name(stage)}/flow-logs"
+
+
+def logs_key_alias(stage: str) -> str:
+    """The KMS alias of the key that encrypts the stage's CloudWatch log groups."""
+    return f"alias/{PROJECT}-{stage}-logs"
+
+
+def ebs_key_alias(stage: str) -> str:
+    """The KMS alias of the stage's default EBS encryption key (``storage.ebsKey: stage``)."""
+    return f"alias/{PROJECT}-{stage}-ebs"
+
+
 def secrets_key_alias(stage: str) -> str:
     """The KMS alias of the key that envelope-encrypts the cluster's Secrets."""
     return f"alias/{PROJECT}-{stage}-eks-secrets"
@@ -45,15 +60,24 @@ def cluster_role_resource_name(stage: str) -> str:
     return f"{stage}-eks-cluster"
 
 
-def irsa_role_resource_name(stage: str, short_name: str) -> str:
-    """Logical name of an IRSA role (auto-named), e.g. ``dev-ebs-csi``."""
+def service_account_role_resource_name(stage: str, short_name: str) -> str:
+    """Logical name of a service account's IAM role (auto-named), e.g. ``dev-ebs-csi``."""
     return f"{stage}-{short_name}"
+
+
+def flow_log_role_resource_name(stage: str) -> str:
+    """Logical name of the role VPC flow logs deliver to CloudWatch with (auto-named)."""
+    return f"{stage}-flow-logs"
 
 
 #: The EBS CSI driver's controller: its namespace, service account and short role name.
 EBS_CSI_NAMESPACE = "kube-system"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 EBS_CSI_ROLE_SHORT_NAME = "ebs-csi"
+#: The VPC CNI's node agent (aws-node): its namespace, service account and short role name.
+VPC_CNI_NAMESPACE = "kube-system"
+VPC_CNI_SERVICE_ACCOUNT = "aws-node"
+VPC_CNI_ROLE_SHORT_NAME = "vpc-cni"
 
 
 def state_bucket_name(account_id: str, region: str) -> str:
@@ -95,10 +119,14 @@ def derived_names(stage: str, node_groups: tuple[str, ...]) -> Iterator[DerivedN
     """Every derived name of a stage whose length a service limits, at its longest."""
     suffix = "x" * AUTONAME_SUFFIX_LENGTH
     yield DerivedName(what="EKS cluster name", name=cluster_name(stage), limit=100)
+    for alias in (secrets_key_alias(stage), logs_key_alias(stage), ebs_key_alias(stage)):
+        yield DerivedName(what="KMS alias", name=alias, limit=256)
     for logical in (
         cluster_role_resource_name(stage),
         node_role_resource_name(stage),
-        irsa_role_resource_name(stage, EBS_CSI_ROLE_SHORT_NAME),
+        service_account_role_resource_name(stage, EBS_CSI_ROLE_SHORT_NAME),
+        service_account_role_resource_name(stage, VPC_CNI_ROLE_SHORT_NAME),
+        flow_log_role_resource_name(stage),
     ):
         yield DerivedName(what="IAM role name", name=logical + suffix, limit=64)
     for group in node_groups:

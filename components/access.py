@@ -23,8 +23,9 @@ class ClusterAccessArgs:
 
     Attributes:
         cluster_name: The cluster (access entry ``clusterName``).
-        deploy_role_arn: The role Pulumi runs as; it gets ``cluster-admin`` so the
-            Kubernetes provider can manage the cluster.
+        deploy_role_arn: The role Pulumi runs as; it gets ``cluster-admin``, for people
+            and tools that use the stage's ``kubeconfig`` output (and, on a stage that hosts
+            Argo CD, the stack's own Kubernetes provider).
         grants: Further principals and their policies (``argosy:access.admins``).
         partition: The AWS partition, for access policy ARNs.
         provider: The stage's AWS provider.

@@ -1,9 +1,10 @@
 """The EKS control plane and what must exist before its nodes.
 
 Holds the customer-managed key that envelope-encrypts Secrets, the control-plane log group,
-the cluster and node IAM roles, the cluster, its IAM OIDC provider (for IRSA), and the two
-add-ons a node needs to become Ready: vpc-cni and kube-proxy. The cluster is created without
-EKS's self-managed add-ons, so these are EKS managed add-ons from the first node on.
+the cluster and node IAM roles, the cluster, its IAM OIDC provider (for IRSA), and the
+add-ons a node needs to become Ready: the EKS Pod Identity agent, vpc-cni (whose AWS access
+comes through Pod Identity) and kube-proxy. The cluster is created without EKS's self-managed
+add-ons, so these are EKS managed add-ons from the first node on.
 """
 
 from __future__ import annotations
@@ -15,21 +16,28 @@ import pulumi
 import pulumi_aws as aws
 
 from argosy import naming
-from argosy.config.models import AddonName, ClusterSettings
-from argosy.manifests import addons, iam
+from argosy.config.models import ClusterSettings
+from argosy.manifests import addons, iam, kms
 from components._options import child_options
-from components.addons import managed_addon
+from components.addons import AddonCluster
+from components.keys import customer_managed_key, encrypted_log_group
 
-#: Policies the node role holds, and no others: join the cluster, run the VPC CNI, pull
-#: images. (PullOnly is the least-privileged ECR policy for pulling, narrower than ReadOnly.)
+#: Policies the node role holds, and no others: join the cluster and pull images. (PullOnly
+#: is the least-privileged ECR policy for pulling, narrower than ReadOnly.) The VPC CNI's
+#: permissions are its own role's, through Pod Identity: no pod can borrow them from the node.
 NODE_ROLE_POLICIES: tuple[str, ...] = (
     "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
     "AmazonEC2ContainerRegistryPullOnly",
 )
 CLUSTER_ROLE_POLICIES: tuple[str, ...] = ("AmazonEKSClusterPolicy",)
-#: Days before a scheduled key deletion completes: the longest KMS allows.
-KEY_DELETION_WINDOW_DAYS = 30
+VPC_CNI_POLICY = "AmazonEKS_CNI_Policy"
+#: Cluster arguments EKS reads only at creation. Changing them in code, or a provider
+#: upgrade that reads them back differently, must not replace the cluster (pulumi-aws#3997,
+#: terraform-aws-eks#3148).
+CREATION_ONLY_INPUTS: tuple[str, ...] = (
+    "bootstrapSelfManagedAddons",
+    "accessConfig.bootstrapClusterCreatorAdminPermissions",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +51,8 @@ class EksClusterArgs:
         settings: Version, upgrade policy, endpoint access, logging and add-on versions.
         subnet_ids: Private subnets for the control plane's network interfaces (EKS
             ``vpcConfig.subnetIds``).
+        logs_key_arn: The stage's logs key, for the control-plane log group.
+        account_id: The stage's account, for key policies and role trusts.
         partition: The AWS partition, for policy ARNs and service principals.
         provider: The stage's AWS provider.
     """
@@ -51,6 +61,8 @@ class EksClusterArgs:
     production: bool
     settings: ClusterSettings
     subnet_ids: pulumi.Input[Sequence[str]]
+    logs_key_arn: pulumi.Input[str]
+    account_id: str
     partition: str
     provider: aws.Provider
 
@@ -110,6 +122,8 @@ class EksCluster(pulumi.ComponentResource):
     """The node IAM role's ARN, shared by every managed node group."""
     secrets_key_arn: pulumi.Output[str]
     """ARN of the KMS key encrypting Kubernetes Secrets."""
+    vpc_cni_role_arn: pulumi.Output[str]
+    """The VPC CNI's Pod Identity role."""
 
     def __init__(
         self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -119,25 +133,16 @@ class EksCluster(pulumi.ComponentResource):
         settings = args.settings
         cluster_name = naming.cluster_name(args.stage)
 
-        key = aws.kms.Key(
-            f"{name}-secrets",
-            description=f"Envelope encryption of Kubernetes Secrets in EKS cluster {cluster_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-            opts=child_options(self, provider, protect=args.production),
-        )
-        aws.kms.Alias(
-            f"{name}-secrets",
-            name=naming.secrets_key_alias(args.stage),
-            target_key_id=key.key_id,
-            opts=child_options(self, provider),
-        )
-        # Created before the cluster: otherwise EKS creates it, without a retention period.
-        logs = aws.cloudwatch.LogGroup(
+        # Created before the cluster: otherwise EKS creates it, unencrypted and kept forever.
+        logs = encrypted_log_group(
+            self,
             f"{name}-logs",
-            name=naming.cluster_log_group_name(args.stage),
-            retention_in_days=settings.logging.retention_days,
-            opts=child_options(self, provider),
+            log_group_name=naming.cluster_log_group_name(args.stage),
+            retention_days=settings.logging.retention_days,
+            key_arn=args.logs_key_arn,
+            audit=True,
+            production=args.production,
+            provider=provider,
         )
 
         cluster_role_name = naming.cluster_role_resource_name(args.stage)
@@ -152,29 +157,29 @@ class EksCluster(pulumi.ComponentResource):
         cluster_role_policies = _attach_managed_policies(
             self, cluster_role, cluster_role_name, CLUSTER_ROLE_POLICIES, args.partition, provider
         )
-        # The control plane encrypts and decrypts Secrets with the key, and nothing else.
+        # The key's policy names the cluster role as its only user (rule E13), and the role's
+        # own policy allows exactly that use: both halves of KMS's check.
+        key = customer_managed_key(
+            self,
+            f"{name}-secrets",
+            alias=naming.secrets_key_alias(args.stage),
+            description=f"Envelope encryption of Kubernetes Secrets in EKS cluster {cluster_name}",
+            policy=cluster_role.arn.apply(
+                lambda role_arn: iam.to_json(
+                    kms.secrets_key_policy(
+                        partition=args.partition,
+                        account_id=args.account_id,
+                        cluster_role_arn=role_arn,
+                    )
+                )
+            ),
+            production=args.production,
+            provider=provider,
+        )
         encryption_policy = aws.iam.RolePolicy(
             f"{cluster_role_name}-secrets-key",
             role=cluster_role.name,
-            policy=key.arn.apply(
-                lambda arn: iam.to_json(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": [
-                                    "kms:Decrypt",
-                                    "kms:DescribeKey",
-                                    "kms:Encrypt",
-                                    "kms:ListGrants",
-                                ],
-                                "Resource": arn,
-                            }
-                        ],
-                    }
-                )
-            ),
+            policy=key.arn.apply(lambda arn: iam.to_json(iam.secrets_encryption_policy(arn))),
             opts=child_options(self, provider),
         )
 
@@ -208,6 +213,7 @@ class EksCluster(pulumi.ComponentResource):
                 provider,
                 depends_on=[logs, encryption_policy, *cluster_role_policies],
                 protect=args.production,
+                ignore_changes=CREATION_ONLY_INPUTS,
             ),
         )
         issuer = cluster.identities.apply(_oidc_issuer)
@@ -229,27 +235,44 @@ class EksCluster(pulumi.ComponentResource):
             self, node_role, node_role_name, NODE_ROLE_POLICIES, args.partition, provider
         )
 
-        # A node turns Ready only once the CNI and kube-proxy run on it: they come first.
-        networking: tuple[tuple[AddonName, dict[str, str] | None], ...] = (
-            ("vpc-cni", addons.vpc_cni_configuration()),
-            ("kube-proxy", None),
+        # A node turns Ready only once the CNI and kube-proxy run on it: they come first. The
+        # Pod Identity agent comes before the CNI, which gets its credentials through it (a
+        # vpc-cni started without the agent crash-loops: amazon-vpc-cni-k8s#3840,
+        # terraform-aws-eks#3260).
+        addon_cluster = AddonCluster(
+            stage=args.stage,
+            cluster_name=cluster.name,
+            cluster_arn=cluster.arn,
+            kubernetes_version=settings.version,
+            pinned=settings.addon_versions,
+            account_id=args.account_id,
+            partition=args.partition,
+            provider=provider,
         )
-        for addon_name, configuration in networking:
-            managed_addon(
-                self,
-                f"{name}-{addon_name}",
-                cluster_name=cluster.name,
-                addon=addon_name,
-                version=settings.addon_versions.get(addon_name),
-                configuration=addons.to_json(configuration) if configuration else None,
-                provider=provider,
-            )
+        pod_identity_agent = addon_cluster.addon(self, name, "eks-pod-identity-agent")
+        cni_role = addon_cluster.identity(
+            self,
+            short_name=naming.VPC_CNI_ROLE_SHORT_NAME,
+            namespace=naming.VPC_CNI_NAMESPACE,
+            service_account=naming.VPC_CNI_SERVICE_ACCOUNT,
+            policy=VPC_CNI_POLICY,
+        )
+        addon_cluster.addon(
+            self,
+            name,
+            "vpc-cni",
+            configuration=addons.vpc_cni_configuration(),
+            identity=cni_role,
+            after=[pod_identity_agent],
+        )
+        addon_cluster.addon(self, name, "kube-proxy")
 
         self.name = cluster.name
         self.arn = cluster.arn
         self.endpoint = cluster.endpoint
         self.certificate_authority_data = cluster.certificate_authority.data
         self.version = cluster.version
+        self.vpc_cni_role_arn = cni_role.role_arn
         self.oidc_issuer_url = issuer
         self.oidc_provider_arn = oidc.arn
         self.cluster_security_group_id = cluster.vpc_config.cluster_security_group_id
@@ -267,5 +290,6 @@ class EksCluster(pulumi.ComponentResource):
                 "clusterSecurityGroupId": self.cluster_security_group_id,
                 "nodeRoleArn": self.node_role_arn,
                 "secretsKeyArn": self.secrets_key_arn,
+                "vpcCniRoleArn": self.vpc_cni_role_arn,
             }
         )

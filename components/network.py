@@ -1,4 +1,4 @@
-"""The stage's VPC: public and private subnets across zones, NAT, and an S3 endpoint."""
+"""The stage's VPC: public and private subnets across zones, NAT, an S3 endpoint, flow logs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from argosy.config.models import NatMode
+from argosy.config.models import FlowLogSettings, NatMode
+from argosy.manifests import iam
 from argosy.manifests.network import SubnetLayout
 from argosy.manifests.zones import pick_zone
 from components._options import child_options
+from components.keys import encrypted_log_group
 
 #: Subnet tags the AWS Load Balancer Controller discovers subnets by.
 PUBLIC_ELB_TAG = {"kubernetes.io/role/elb": "1"}
@@ -28,6 +30,13 @@ class NetworkArgs:
         layout: Subnet CIDRs per zone (subnet ``cidrBlock``).
         nat_mode: ``per-az`` (a NAT gateway per zone) or ``single`` (one for the VPC).
         reverse_dns_prefix: The partition's service name prefix (``com.amazonaws``).
+        flow_logs: Where flow logs go and what they record (``argosy:network.flowLogs``).
+        flow_log_group_name: The flow logs' log group (``cloud-watch-logs`` destination).
+        flow_log_role_name: Logical name of the role flow logs deliver with.
+        logs_key_arn: The stage's logs key, for the flow logs' log group.
+        account_id: The stage's account, pinned in the delivery role's trust.
+        partition: The AWS partition.
+        production: Keep the flow logs' log group when the stack is destroyed (rule L8).
         provider: The stage's AWS provider.
     """
 
@@ -37,6 +46,13 @@ class NetworkArgs:
     layout: SubnetLayout
     nat_mode: NatMode
     reverse_dns_prefix: str
+    flow_logs: FlowLogSettings
+    flow_log_group_name: str
+    flow_log_role_name: str
+    logs_key_arn: pulumi.Input[str]
+    account_id: str
+    partition: str
+    production: bool
     provider: aws.Provider
 
 
@@ -48,6 +64,10 @@ class Network(pulumi.ComponentResource):
     internet-facing load balancers. Every private subnet has its own route table, so that
     switching between one NAT gateway and one per zone changes routes, not associations.
     S3 traffic (image layers from ECR among it) takes a free gateway endpoint instead of NAT.
+    Flow logs record the VPC's traffic (rule E12), into an encrypted log group or a bucket.
+
+    ``egress_routes`` are the private subnets' default routes: nodes wait for them, since a
+    node that boots before its route exists cannot pull images or join the cluster.
     """
 
     vpc_id: pulumi.Output[str]
@@ -180,15 +200,16 @@ class Network(pulumi.ComponentResource):
                     opts=child_options(self, provider, depends_on=[gateway]),
                 )
             )
-        for i, routes in enumerate(private_routes):
-            suffix = chr(ord("a") + i)
+        self.egress_routes: list[pulumi.Resource] = [
             aws.ec2.Route(
-                f"{name}-private-{suffix}-default",
+                f"{name}-private-{chr(ord('a') + i)}-default",
                 route_table_id=routes.id,
                 destination_cidr_block="0.0.0.0/0",
                 nat_gateway_id=nat_gateways[i % nat_count].id,
                 opts=child_options(self, provider),
             )
+            for i, routes in enumerate(private_routes)
+        ]
 
         aws.ec2.VpcEndpoint(
             f"{name}-s3",
@@ -199,6 +220,8 @@ class Network(pulumi.ComponentResource):
             tags={"Name": f"{args.name_prefix}-s3"},
             opts=child_options(self, provider),
         )
+
+        self._flow_logs(name, args, vpc)
 
         self.vpc_id = vpc.id
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets])
@@ -211,4 +234,59 @@ class Network(pulumi.ComponentResource):
                 "publicSubnetIds": self.public_subnet_ids,
                 "availabilityZones": self.availability_zones,
             }
+        )
+
+    def _flow_logs(self, name: str, args: NetworkArgs, vpc: aws.ec2.Vpc) -> aws.ec2.FlowLog:
+        settings = args.flow_logs
+        provider = args.provider
+        tags = {"Name": f"{args.name_prefix}-flow-logs"}
+        if settings.destination == "s3":
+            # The bucket (often a central log archive in another account) is not this
+            # stack's; its policy must let delivery.logs.amazonaws.com write.
+            return aws.ec2.FlowLog(
+                f"{name}-flow-logs",
+                vpc_id=vpc.id,
+                traffic_type=settings.traffic_type,
+                max_aggregation_interval=settings.max_aggregation_interval,
+                log_destination_type="s3",
+                log_destination=settings.s3_bucket_arn,
+                tags=tags,
+                opts=child_options(self, provider),
+            )
+        group = encrypted_log_group(
+            self,
+            f"{name}-flow-logs",
+            log_group_name=args.flow_log_group_name,
+            retention_days=settings.retention_days,
+            key_arn=args.logs_key_arn,
+            audit=True,
+            production=args.production,
+            provider=provider,
+        )
+        role = aws.iam.Role(
+            args.flow_log_role_name,
+            description=f"VPC flow logs of {args.name_prefix} into {args.flow_log_group_name}",
+            assume_role_policy=iam.to_json(
+                iam.flow_logs_trust_policy(
+                    partition=args.partition, region=args.region, account_id=args.account_id
+                )
+            ),
+            opts=child_options(self, provider),
+        )
+        delivery = aws.iam.RolePolicy(
+            f"{args.flow_log_role_name}-delivery",
+            role=role.name,
+            policy=group.arn.apply(lambda arn: iam.to_json(iam.flow_logs_delivery_policy(arn))),
+            opts=child_options(self, provider),
+        )
+        return aws.ec2.FlowLog(
+            f"{name}-flow-logs",
+            vpc_id=vpc.id,
+            traffic_type=settings.traffic_type,
+            max_aggregation_interval=settings.max_aggregation_interval,
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            tags=tags,
+            opts=child_options(self, provider, depends_on=[delivery]),
         )

@@ -12,7 +12,7 @@ from argosy.config.models import NodeGroupSettings
 from components._options import child_options
 
 #: IMDSv2 only, and one network hop: pods (one hop further) cannot reach the instance
-#: metadata and borrow the node role; they get AWS access through IRSA instead.
+#: metadata and borrow the node role; they get AWS access through Pod Identity or IRSA.
 METADATA_HOP_LIMIT = 1
 #: AL2023's root device.
 ROOT_DEVICE = "/dev/xvda"

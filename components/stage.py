@@ -6,55 +6,30 @@ from typing import Any
 
 import pulumi
 
-from argosy import naming
+from argosy import naming, outputs
 from argosy.config.validate import AwsStageConfig, LocalStageConfig, StageConfig
 from argosy.manifests.network import subnet_layout
 from components.access import ClusterAccess, ClusterAccessArgs
 from components.account import AwsAccount, AwsAccountArgs, default_tags
-from components.addons import SystemAddons, SystemAddonsArgs
+from components.addons import AddonCluster, SystemAddons, SystemAddonsArgs
 from components.cluster import EksCluster, EksClusterArgs
-from components.kubernetes import (
-    ClusterBaseline,
-    ClusterBaselineArgs,
-    EksProviderArgs,
-    eks_kubernetes_provider,
-    local_kubernetes_provider,
-)
+from components.keys import StageEncryption, StageEncryptionArgs
+from components.kubernetes import eks_kubeconfig_output, local_kubernetes_provider
 from components.network import Network, NetworkArgs
 from components.nodegroup import ManagedNodeGroup, ManagedNodeGroupArgs
 
 
 class AwsStage(pulumi.ComponentResource):
-    """A stage in its own AWS account: VPC, EKS, node groups, add-ons, access, baseline.
+    """A stage in its own AWS account: keys, VPC, EKS, node groups, add-ons, access.
 
-    Creation follows the critical path VPC → cluster → node groups → system add-ons; the
-    Kubernetes objects wait only for the deploy role's access to the cluster.
+    Only AWS APIs are called (rule P2): the stack deploys from any CI runner, whether the
+    cluster's endpoint is private or not. Everything inside the cluster is Argo CD's to
+    deliver. Creation follows the critical path VPC → cluster → Pod Identity agent, vpc-cni,
+    kube-proxy → node groups → coredns, EBS CSI.
     """
 
     stage: str
     """The stage's name."""
-    account_id: pulumi.Output[str]
-    """The stage's AWS account."""
-    vpc_id: pulumi.Output[str]
-    """The VPC's ID."""
-    private_subnet_ids: pulumi.Output[list[str]]
-    """Private subnets, in zone order."""
-    public_subnet_ids: pulumi.Output[list[str]]
-    """Public subnets, in zone order."""
-    cluster_name: pulumi.Output[str]
-    """The EKS cluster's name."""
-    cluster_endpoint: pulumi.Output[str]
-    """The Kubernetes API server URL."""
-    cluster_certificate_authority: pulumi.Output[str]
-    """The API server's base64 CA bundle."""
-    oidc_provider_arn: pulumi.Output[str]
-    """The IAM OIDC provider that IRSA roles trust."""
-    oidc_issuer_url: pulumi.Output[str]
-    """The cluster's OIDC issuer URL."""
-    node_role_arn: pulumi.Output[str]
-    """The node role, for later access entries (e.g. Karpenter nodes)."""
-    kubeconfig: pulumi.Output[str]
-    """A kubeconfig using ``aws eks get-token`` as the deploy role (holds no credentials)."""
 
     def __init__(
         self, name: str, config: AwsStageConfig, opts: pulumi.ResourceOptions | None = None
@@ -74,6 +49,24 @@ class AwsStage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         provider = account.provider
+        flow_logs_in_cloudwatch = config.network.flow_logs.destination == "cloud-watch-logs"
+        encryption = StageEncryption(
+            f"{stage}-encryption",
+            StageEncryptionArgs(
+                stage=stage,
+                production=config.production,
+                storage=config.cluster.storage,
+                log_group_names=[
+                    naming.cluster_log_group_name(stage),
+                    *([naming.flow_log_group_name(stage)] if flow_logs_in_cloudwatch else []),
+                ],
+                account_id=config.aws.account_id,
+                region=config.aws.region,
+                partition=account.partition,
+                provider=provider,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         network = Network(
             f"{stage}-network",
             NetworkArgs(
@@ -83,6 +76,13 @@ class AwsStage(pulumi.ComponentResource):
                 layout=subnet_layout(config.network),
                 nat_mode=config.network.nat_gateways,
                 reverse_dns_prefix=account.reverse_dns_prefix,
+                flow_logs=config.network.flow_logs,
+                flow_log_group_name=naming.flow_log_group_name(stage),
+                flow_log_role_name=naming.flow_log_role_resource_name(stage),
+                logs_key_arn=encryption.logs_key_arn,
+                account_id=config.aws.account_id,
+                partition=account.partition,
+                production=config.production,
                 provider=provider,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -94,12 +94,14 @@ class AwsStage(pulumi.ComponentResource):
                 production=config.production,
                 settings=config.cluster,
                 subnet_ids=network.private_subnet_ids,
+                logs_key_arn=encryption.logs_key_arn,
+                account_id=config.aws.account_id,
                 partition=account.partition,
                 provider=provider,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        access = ClusterAccess(
+        ClusterAccess(
             f"{stage}-access",
             ClusterAccessArgs(
                 cluster_name=cluster.name,
@@ -120,77 +122,68 @@ class AwsStage(pulumi.ComponentResource):
                     node_role_arn=cluster.node_role_arn,
                     subnet_ids=network.private_subnet_ids,
                     instance_tags=default_tags(stage, config.tags),
-                    # Everything in the cluster component: roles, vpc-cni and kube-proxy.
-                    after=[cluster],
+                    # The cluster component (roles, the agent, vpc-cni, kube-proxy), the
+                    # routes out of the private subnets, and encryption by default for the
+                    # nodes' volumes. (depends_on on a component would not reach children.)
+                    after=[cluster, *network.egress_routes, *encryption.ready],
                     provider=provider,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             for group in config.cluster.node_groups
         ]
-        SystemAddons(
+        system_addons = SystemAddons(
             f"{stage}-system-addons",
             SystemAddonsArgs(
-                stage=stage,
-                cluster_name=cluster.name,
-                oidc_provider_arn=cluster.oidc_provider_arn,
-                oidc_issuer_url=cluster.oidc_issuer_url,
-                partition=account.partition,
-                versions=config.cluster.addon_versions,
+                cluster=AddonCluster(
+                    stage=stage,
+                    cluster_name=cluster.name,
+                    cluster_arn=cluster.arn,
+                    kubernetes_version=config.cluster.version,
+                    pinned=config.cluster.addon_versions,
+                    account_id=config.aws.account_id,
+                    partition=account.partition,
+                    provider=provider,
+                ),
                 after=node_groups,
-                provider=provider,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        kubernetes = eks_kubernetes_provider(
-            f"{stage}-eks",
-            EksProviderArgs(
+
+        self._exports: dict[str, Any] = {
+            "stage": stage,
+            "accountId": account.account_id,
+            "region": config.aws.region,
+            "vpcId": network.vpc_id,
+            "vpcCidr": config.network.vpc_cidr,
+            "privateSubnetIds": network.private_subnet_ids,
+            "publicSubnetIds": network.public_subnet_ids,
+            "clusterName": cluster.name,
+            "clusterArn": cluster.arn,
+            "clusterEndpoint": cluster.endpoint,
+            "clusterCertificateAuthority": cluster.certificate_authority_data,
+            "clusterSecurityGroupId": cluster.cluster_security_group_id,
+            "kubernetesVersion": cluster.version,
+            "oidcIssuerUrl": cluster.oidc_issuer_url,
+            "oidcProviderArn": cluster.oidc_provider_arn,
+            "nodeRoleArn": cluster.node_role_arn,
+            "logsKeyArn": encryption.logs_key_arn,
+            "defaultStorageClass": system_addons.default_storage_class,
+            "kubeconfig": eks_kubeconfig_output(
                 cluster_name=cluster.name,
                 endpoint=cluster.endpoint,
                 certificate_authority_data=cluster.certificate_authority_data,
                 region=config.aws.region,
                 role_arn=config.aws.deploy_role_arn,
-                after=[access],
             ),
-            parent=self,
-        )
-        ClusterBaseline(
-            f"{stage}-baseline",
-            ClusterBaselineArgs(
-                kubernetes_version=config.cluster.version, provider=kubernetes.provider
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-        self.account_id = account.account_id
-        self.vpc_id = network.vpc_id
-        self.private_subnet_ids = network.private_subnet_ids
-        self.public_subnet_ids = network.public_subnet_ids
-        self.cluster_name = cluster.name
-        self.cluster_endpoint = cluster.endpoint
-        self.cluster_certificate_authority = cluster.certificate_authority_data
-        self.oidc_provider_arn = cluster.oidc_provider_arn
-        self.oidc_issuer_url = cluster.oidc_issuer_url
-        self.node_role_arn = cluster.node_role_arn
-        self.kubeconfig = kubernetes.kubeconfig
-        self.register_outputs(self.exports())
+        }
+        if set(self._exports) != set(outputs.AWS_STAGE_OUTPUTS):
+            raise AssertionError("AwsStage exports must match argosy.outputs.AWS_STAGE_OUTPUTS")
+        self.register_outputs(self._exports)
 
     def exports(self) -> dict[str, Any]:
-        """The stack outputs: what other stacks and people need from this stage."""
-        return {
-            "stage": self.stage,
-            "accountId": self.account_id,
-            "vpcId": self.vpc_id,
-            "privateSubnetIds": self.private_subnet_ids,
-            "publicSubnetIds": self.public_subnet_ids,
-            "clusterName": self.cluster_name,
-            "clusterEndpoint": self.cluster_endpoint,
-            "clusterCertificateAuthority": self.cluster_certificate_authority,
-            "oidcProviderArn": self.oidc_provider_arn,
-            "oidcIssuerUrl": self.oidc_issuer_url,
-            "nodeRoleArn": self.node_role_arn,
-            "kubeconfig": self.kubeconfig,
-        }
+        """The stack outputs (:data:`argosy.outputs.AWS_STAGE_OUTPUTS`), in that order."""
+        return {name: self._exports[name] for name in outputs.AWS_STAGE_OUTPUTS}
 
 
 class LocalStage(pulumi.ComponentResource):

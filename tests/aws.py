@@ -101,3 +101,20 @@ def example_stage(stack: str = "dev", /, **overrides: Any) -> AwsStageConfig:
 def policy_document(value: Any) -> Any:
     """A policy as IAM returns it (a dict, or URL-decoded JSON text)."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+def create_roles(account: str, *names: str) -> None:
+    """Roles that exist in ``account`` before argosy runs (people's, break-glass roles)."""
+    iam = session_in(account).client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    for name in names:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))

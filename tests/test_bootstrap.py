@@ -15,10 +15,18 @@ from argosy.aws.bootstrap import (
     targets_for,
 )
 from argosy.aws.client import AwsApi, connect
-from argosy.aws.errors import AccessDeniedError, NameTakenError, NotOwnedError, WrongAccountError
+from argosy.aws.errors import (
+    AccessDeniedError,
+    NameTakenError,
+    NotOwnedError,
+    PrincipalMissingError,
+    WrongAccountError,
+)
+from argosy.aws.trust import self_assume
 from tests.aws import (
     BOOTSTRAP_LABELS,
     REGION,
+    create_roles,
     destructive,
     example_stage,
     policy_document,
@@ -26,6 +34,8 @@ from tests.aws import (
 )
 
 DEV = "222222222222"
+PROD = "444444444444"
+DEPLOY_ROLE = f"arn:aws:iam::{DEV}:role/argosy-deploy"
 BUCKET = f"argosy-state-{DEV}-{REGION}"
 ALIAS = "alias/argosy-dev-pulumi"
 
@@ -92,7 +102,7 @@ def test_clean_account(aws: None, calls: list[str]) -> None:
     assert provider["ClientIDList"] == ["sts.amazonaws.com"]
     deploy = iam.get_role(RoleName="argosy-deploy")["Role"]
     trust = policy_document(deploy["AssumeRolePolicyDocument"])
-    github, people = trust["Statement"]
+    github, people, itself = trust["Statement"]
     assert github["Condition"]["StringEquals"] == {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
         "token.actions.githubusercontent.com:sub": [
@@ -101,6 +111,14 @@ def test_clean_account(aws: None, calls: list[str]) -> None:
         ],
     }
     assert people["Principal"] == {"AWS": f"arn:aws:iam::{DEV}:root"}
+    # CI runs as the deploy role and the provider assumes it again: the trust says so.
+    assert itself == {
+        "Sid": "DeployRoleChainsToItself",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{DEV}:root"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": DEPLOY_ROLE}},
+    }
     attached = iam.list_attached_role_policies(RoleName="argosy-deploy")["AttachedPolicies"]
     assert [p["PolicyName"] for p in attached] == ["AdministratorAccess"]
     preview = iam.get_role(RoleName="argosy-preview")["Role"]
@@ -355,3 +373,85 @@ def test_brings_back_its_key(aws: None, calls: list[str], break_key: str, change
     assert report.changes == [change.format(arn=key["Arn"])]
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
     assert destructive(calls) == []
+
+
+def without_self_assume(trust: dict[str, object]) -> str:
+    """The deploy trust bootstrap wrote before the self-assume statement existed."""
+    statements = trust["Statement"]
+    assert isinstance(statements, list)
+    old = [st for st in statements if st["Sid"] != "DeployRoleChainsToItself"]
+    return json.dumps({**trust, "Statement": old})
+
+
+def test_repairs_a_trust_without_the_self_assume_statement(aws: None, calls: list[str]) -> None:
+    targets = targets_for(example_stage())
+    bootstrap(dev_api(), targets)
+    iam = session_in(DEV).client("iam")
+    iam.update_assume_role_policy(
+        RoleName="argosy-deploy", PolicyDocument=without_self_assume(targets.deploy_trust())
+    )
+    calls.clear()
+
+    report = bootstrap(dev_api(), targets)
+    [trust_item] = [i for i in report.items if i.label == "deploy role trust"]
+    assert (trust_item.state, trust_item.detail) == ("drift", "the trust policy differs")
+    assert report.changes == ["reset the trust policy of argosy-deploy"]
+    assert destructive(calls) == []
+    trust = policy_document(
+        iam.get_role(RoleName="argosy-deploy")["Role"]["AssumeRolePolicyDocument"]
+    )
+    assert [st["Sid"] for st in trust["Statement"]] == [
+        "GitHubActionsDeploy",
+        "AccountPrincipals",
+        "DeployRoleChainsToItself",
+    ]
+    assert bootstrap(dev_api(), targets).changes == []
+
+
+def test_trusted_principals_and_the_role_itself(aws: None) -> None:
+    """Prod names its trusted principals: without the statement the role could not chain."""
+    create_roles(PROD, "platform-admins")
+    config = example_stage("prod")
+    targets = targets_for(config)
+    report = bootstrap(AwsApi(session_in(PROD), REGION), targets)
+    assert "create role argosy-deploy (argosy: deploys stage prod (pulumi up))" in report.changes
+    role = session_in(PROD).client("iam").get_role(RoleName="argosy-deploy")["Role"]
+    trust = policy_document(role["AssumeRolePolicyDocument"])
+    github, people, itself = trust["Statement"]
+    assert github["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
+        "repo:acme/platform:environment:production",
+        "repo:acme/platform:ref:refs/heads/main",
+    ]
+    assert people["Principal"] == {"AWS": f"arn:aws:iam::{PROD}:role/platform-admins"}
+    assert itself["Principal"] == {"AWS": f"arn:aws:iam::{PROD}:root"}
+    assert itself["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{PROD}:role/argosy-deploy"}
+    }
+    arn = config.aws.deploy_role_arn
+    assert self_assume(trust, arn).allowed
+    # The trust as it was before: the trusted principals only, so CI's second assume fails.
+    old = json.loads(without_self_assume(targets.deploy_trust()))
+    assert self_assume(old, arn).reason == "no statement allows it"
+    # The preview role has no reason to trust itself.
+    preview = session_in(PROD).client("iam").get_role(RoleName="argosy-preview")["Role"]
+    sids = [st["Sid"] for st in policy_document(preview["AssumeRolePolicyDocument"])["Statement"]]
+    assert sids == ["GitHubActionsPreview", "AccountPrincipals"]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_refuses_a_trusted_principal_that_does_not_exist(
+    aws: None, calls: list[str], dry_run: bool
+) -> None:
+    targets = targets_for(example_stage("prod"))
+    calls.clear()
+    with pytest.raises(PrincipalMissingError) as caught:
+        bootstrap(AwsApi(session_in(PROD), REGION), targets, dry_run=dry_run)
+    assert str(caught.value) == (
+        f"argosy:bootstrap.trustedPrincipals names arn:aws:iam::{PROD}:role/platform-admins, "
+        f"which does not exist in account {PROD}; IAM refuses a trust policy naming a missing "
+        "principal\n"
+        "  fix: create the role, or remove it from argosy:bootstrap.trustedPrincipals in "
+        f"{targets.config_file}"
+    )
+    # Refused before observing anything else, let alone changing it.
+    assert [c for c in calls if c.startswith(("iam:", "s3:", "kms:"))] == ["iam:GetRole"]

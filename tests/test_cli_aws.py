@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from argosy import cli
-from tests.aws import destructive
+from tests.aws import create_roles, destructive
 from tests.conftest import REPO
 
 DEV = "222222222222"
+PROD = "444444444444"
 BACKEND = f"s3://argosy-state-{DEV}-eu-west-1?region=eu-west-1&awssdk=v2"
 
 
@@ -60,10 +61,14 @@ def test_bootstrap_then_doctor(
     assert "no changes: all 16 already in place" in second.stdout
     assert "stacks/Pulumi.dev.yaml already records both" in second.stdout
 
+    # The people argosy:access names exist before the cluster grants them access.
+    create_roles(DEV, "platform-admins", "developers")
     doctor = argosy("doctor", "--stack", "dev", "--json")
     assert doctor.exit_code == 0, doctor.stdout
     rows = json.loads(doctor.stdout)
     assert [r for r in rows if r["status"] == "fail"] == []
+    statuses = {r["name"]: r["status"] for r in rows}
+    assert statuses["deploy role self-assume"] == statuses["access principals"] == "pass"
     assert destructive(calls) == []
 
 
@@ -71,7 +76,30 @@ def test_doctor_fails_on_a_clean_account(aws: None, argosy: Callable[..., Result
     result = argosy("doctor", "--stack", "dev")
     assert result.exit_code == 1
     assert "python -m argosy bootstrap --stack dev" in result.stdout
-    assert result.stdout.splitlines()[-1] == "6 pass, 3 warn, 13 fail"
+    assert result.stdout.splitlines()[-1] == "6 pass, 3 warn, 14 fail, 1 skip"
+    rows = json.loads(argosy("doctor", "--stack", "dev", "--json").stdout)
+    [access] = [r for r in rows if r["name"] == "access principals"]
+    assert access["fix"] == (
+        "create them, or remove them from argosy:access.admins in stacks/Pulumi.dev.yaml"
+    )
+
+
+def test_bootstrap_refuses_a_missing_trusted_principal(
+    aws: None, argosy: Callable[..., Result], calls: list[str]
+) -> None:
+    result = argosy("bootstrap", "--stack", "prod", "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: argosy:bootstrap.trustedPrincipals names arn:aws:iam::{PROD}:role/"
+        f"platform-admins, which does not exist in account {PROD}; IAM refuses a trust policy "
+        "naming a missing principal\n"
+        "  fix: create the role, or remove it from argosy:bootstrap.trustedPrincipals in "
+        "stacks/Pulumi.prod.yaml\n"
+    )
+    assert result.stdout == ""
+    create_roles(PROD, "platform-admins")
+    assert argosy("bootstrap", "--stack", "prod").exit_code == 0
+    assert destructive(calls) == []
 
 
 def test_wrong_account_is_an_error_with_its_fix(aws: None, argosy: Callable[..., Result]) -> None:

@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from argosy.config.validate import AwsStageConfig
 from argosy.plan.monitor import Registration
+from components.cluster import CREATION_ONLY_INPUTS
 from tests.conftest import AWS_EXAMPLE_STACKS, Planned
 
 ACCOUNTS = {
@@ -16,11 +18,26 @@ ACCOUNTS = {
     "staging": "333333333333",
     "prod": "444444444444",
 }
+ADDON = "aws:eks/addon:Addon"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 
 
 def component_of(planned: Planned, resource: Registration) -> Registration:
     parent = planned.graph.by_urn[resource.parent or ""]
     return parent
+
+
+def addons_of(plan: Planned) -> dict[str, Registration]:
+    return {str(a.inputs["addonName"]): a for a in plan.graph.of_type(ADDON)}
+
+
+def attached_policies(plan: Planned, role: Registration) -> list[str]:
+    return sorted(
+        a.inputs["policyArn"]
+        for a in plan.graph.of_type(ATTACHMENT)
+        if a.inputs["role"] == role.outputs["name"]
+    )
 
 
 @pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
@@ -30,16 +47,31 @@ def test_every_custom_resource_is_parented_and_provided(
     plan = planned(stack)
     stage = plan.one("argosy:stage:AwsStage")
     aws_provider = plan.one("pulumi:providers:aws")
-    k8s_provider = plan.one("pulumi:providers:kubernetes")
     for resource in plan.run.resources:
         if resource.type == "pulumi:pulumi:Stack":
             continue
         # Everything lives under the stage component.
         assert stage.urn == resource.urn or stage.urn in _ancestors(plan, resource), resource.urn
+        if not resource.custom:
+            continue
+        # Every custom resource is a child of a component (never of the stack or of another
+        # custom resource), and every AWS resource names the account's provider explicitly.
+        parent = plan.graph.by_urn[resource.parent or ""]
+        assert not parent.custom and parent.type.startswith("argosy:"), resource.urn
         if resource.type.startswith("aws:"):
             assert resource.provider_urn == aws_provider.urn, resource.urn
-        if resource.type.startswith("kubernetes:"):
-            assert resource.provider_urn == k8s_provider.urn, resource.urn
+        else:
+            assert resource.urn == aws_provider.urn, resource.urn
+    # The custom resources are AWS resources and the AWS provider, nothing else.
+    assert {r.type.split(":", 1)[0] for r in plan.run.resources if r.custom} == {"aws", "pulumi"}
+
+
+@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
+def test_aws_stages_reach_no_kubernetes_api(planned: Callable[[str], Planned], stack: str) -> None:
+    plan = planned(stack)
+    # No Kubernetes object, no Kubernetes provider, no Kubernetes component (the old
+    # ClusterBaseline and its StorageClass): the EBS CSI add-on declares the default class.
+    assert [r.urn for r in plan.run.resources if "kubernetes" in r.type] == []
 
 
 def _ancestors(plan: Planned, resource: Registration) -> list[str]:
@@ -89,6 +121,11 @@ def test_network_per_zone_nat(planned: Callable[[str], Planned]) -> None:
         "aws:ec2/eip:Eip": 3,
         "aws:ec2/natGateway:NatGateway": 3,
         "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
+        # Flow logs into CloudWatch: the flow log, its log group, its delivery role and policy.
+        "aws:ec2/flowLog:FlowLog": 1,
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicy:RolePolicy": 1,
     }
     nats = {n.outputs["subnetId"] for n in plan.graph.of_type("aws:ec2/natGateway:NatGateway")}
     public = {s.id for s in plan.graph.of_type("aws:ec2/subnet:Subnet") if "public" in s.name}
@@ -130,6 +167,7 @@ def test_cluster(planned: Callable[[str], Planned]) -> None:
     cluster = plan.one("aws:eks/cluster:Cluster")
     assert component_of(plan, cluster).type == "argosy:aws:EksCluster"
     assert cluster.inputs["name"] == "argosy-prod"
+    assert cluster.inputs["version"] == "1.36"
     assert cluster.inputs["accessConfig"] == {
         "authenticationMode": "API",
         "bootstrapClusterCreatorAdminPermissions": False,
@@ -140,48 +178,112 @@ def test_cluster(planned: Callable[[str], Planned]) -> None:
     waits = plan.graph.waits_for(cluster.urn)
     for type_, name in (
         ("aws:cloudwatch/logGroup:LogGroup", "prod-eks-logs"),
-        (
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-            "prod-eks-cluster-AmazonEKSClusterPolicy",
-        ),
+        (ATTACHMENT, "prod-eks-cluster-AmazonEKSClusterPolicy"),
         ("aws:iam/rolePolicy:RolePolicy", "prod-eks-cluster-secrets-key"),
         ("aws:kms/key:Key", "prod-eks-secrets"),
     ):
+        assert plan.one(type_, name).urn in cluster.dependencies, name
         assert plan.one(type_, name).urn in waits, name
+    logs_key = plan.one("aws:kms/key:Key", "prod-encryption-logs")
     log_group = plan.named("prod-eks-logs")
-    assert log_group.inputs == {"name": "/aws/eks/argosy-prod/cluster", "retentionInDays": 365}
-    key = plan.one("aws:kms/key:Key")
+    assert log_group.inputs == {
+        "name": "/aws/eks/argosy-prod/cluster",
+        "retentionInDays": 365,
+        "kmsKeyId": logs_key.outputs["arn"],
+    }
+    key = plan.one("aws:kms/key:Key", "prod-eks-secrets")
     assert key.inputs["enableKeyRotation"] is True
     assert key.inputs["deletionWindowInDays"] == 30
-    alias = plan.one("aws:kms/alias:Alias")
-    assert alias.inputs["name"] == "alias/argosy-prod-eks-secrets"
+    assert cluster.inputs["encryptionConfig"] == {
+        "provider": {"keyArn": key.outputs["arn"]},
+        "resources": ["secrets"],
+    }
+    alias = plan.one("aws:kms/alias:Alias", "prod-eks-secrets")
+    assert alias.inputs == {"name": "alias/argosy-prod-eks-secrets", "targetKeyId": key.id}
+    # The role's half of KMS's check: the cluster role may use this key and no other.
     policy = json.loads(plan.named("prod-eks-cluster-secrets-key").inputs["policy"])
-    assert policy["Statement"][0]["Resource"] == key.outputs["arn"]
+    assert policy["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ListGrants"],
+            "Resource": key.outputs["arn"],
+        }
+    ]
+    # The key's half: its explicit policy names the cluster role as its only user.
+    cluster_role = plan.named("prod-eks-cluster")
+    statements = json.loads(key.inputs["policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == ["AccountAdministersKey", "EksClusterUsesKey"]
+    assert statements[0]["Principal"] == {"AWS": "arn:aws:iam::444444444444:root"}
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:*"} & set(statements[0]["Action"])
+    assert statements[1]["Principal"] == {"AWS": cluster_role.outputs["arn"]}
+    assert statements[1]["Action"] == [
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:ListGrants",
+    ]
+    assert cluster_role.urn in key.dependencies  # the policy names a role that must exist
     oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
     assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
     assert oidc.inputs["url"].startswith("https://oidc.eks.eu-west-1.amazonaws.com/id/")
 
 
+@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
+def test_cluster_ignores_creation_only_inputs(
+    planned: Callable[[str], Planned], stack: str
+) -> None:
+    cluster = planned(stack).one("aws:eks/cluster:Cluster")
+    assert cluster.ignore_changes == (
+        "bootstrapSelfManagedAddons",
+        "accessConfig.bootstrapClusterCreatorAdminPermissions",
+    )
+    assert cluster.ignore_changes == CREATION_ONLY_INPUTS
+    # Both are still sent at creation, with the values argosy needs.
+    assert cluster.inputs["bootstrapSelfManagedAddons"] is False
+    assert cluster.inputs["accessConfig"]["bootstrapClusterCreatorAdminPermissions"] is False
+
+
 @pytest.mark.parametrize(
-    ("stack", "protected"), [("prod", True), ("hub", True), ("staging", False), ("dev", False)]
+    ("stack", "production"), [("prod", True), ("hub", True), ("staging", False), ("dev", False)]
 )
 def test_protection_follows_production(
-    planned: Callable[[str], Planned], stack: str, protected: bool
+    planned: Callable[[str], Planned], stack: str, production: bool
 ) -> None:
     plan = planned(stack)
-    cluster, key = plan.one("aws:eks/cluster:Cluster"), plan.one("aws:kms/key:Key")
-    assert (cluster.protect, key.protect) == (protected, protected)
-    assert cluster.inputs["deletionProtection"] is protected
-    # Nothing else is protected or retained: protection is a deliberate, short list.
-    assert {r.urn for r in plan.run.resources if r.protect} == (
-        {cluster.urn, key.urn} if protected else set()
+    cluster = plan.one("aws:eks/cluster:Cluster")
+    keys = plan.graph.of_type("aws:kms/key:Key")
+    # Secrets and logs keys everywhere; the EBS key where storage.ebsKey is "stage" (hub, prod).
+    assert sorted(k.name for k in keys) == sorted(
+        [f"{stack}-eks-secrets", f"{stack}-encryption-logs"]
+        + ([f"{stack}-encryption-ebs"] if stack in ("hub", "prod") else [])
     )
-    assert not any(r.retain_on_delete for r in plan.run.resources)
+    assert cluster.protect is production
+    assert all(k.protect is production for k in keys)
+    assert cluster.inputs["deletionProtection"] is production
+    # Nothing else is protected: protection is a deliberate, short list.
+    assert {r.urn for r in plan.run.resources if r.protect} == (
+        {cluster.urn, *(k.urn for k in keys)} if production else set()
+    )
+    # Retained on delete: the account's EBS encryption setting always, the stage's default
+    # EBS key and its alias always (volumes outside the stage may use it), the audit log
+    # groups (control plane, flow logs) in production only.
+    retained = {r.urn.rsplit("::", 1)[-1] for r in plan.run.resources if r.retain_on_delete}
+    assert retained == {f"{stack}-encryption-ebs-default"} | (
+        {f"{stack}-encryption-ebs"} if stack in ("hub", "prod") else set()
+    ) | ({f"{stack}-eks-logs", f"{stack}-network-flow-logs"} if production else set())
+    ebs_kinds = sorted(
+        r.type
+        for r in plan.run.resources
+        if r.retain_on_delete and r.name == f"{stack}-encryption-ebs"
+    )
+    assert ebs_kinds == (
+        ["aws:kms/alias:Alias", "aws:kms/key:Key"] if stack in ("hub", "prod") else []
+    )
 
 
 def test_node_groups(planned: Callable[[str], Planned]) -> None:
     plan = planned("dev")
-    groups = {g.name: g for g in plan.graph.of_type("aws:eks/nodeGroup:NodeGroup")}
+    groups = {g.name: g for g in plan.graph.of_type(NODE_GROUP)}
     assert sorted(groups) == ["dev-spot", "dev-system"]
     spot = groups["dev-spot"]
     assert spot.inputs["capacityType"] == "SPOT"
@@ -194,7 +296,8 @@ def test_node_groups(planned: Callable[[str], Planned]) -> None:
     assert spot.ignore_changes == ("scalingConfig.desiredSize",)
     assert "diskSize" not in spot.inputs  # the launch template sets the disk
     cluster = plan.one("aws:eks/cluster:Cluster")
-    assert spot.inputs["version"] == cluster.inputs["version"]
+    assert spot.inputs["version"] == cluster.inputs["version"] == "1.36"
+    assert spot.inputs["nodeRoleArn"] == plan.named("dev-eks-node").outputs["arn"]
     template = plan.graph.find_by_output(
         "aws:ec2/launchTemplate:LaunchTemplate", "id", spot.inputs["launchTemplate"]["id"]
     )
@@ -219,80 +322,191 @@ def test_node_groups(planned: Callable[[str], Planned]) -> None:
 
 
 def test_x86_groups_get_the_x86_ami(plan_config: Callable[..., Planned]) -> None:
-    from tests.test_config_validation import BASE
+    from tests.conftest import load_example
 
-    config = json.loads(json.dumps(BASE))
+    config = load_example("dev")["config"]
     config["argosy:cluster"]["nodeGroups"][0]["instanceTypes"] = ["m7i.large", "m6i.large"]
     plan = plan_config(config)
-    assert plan.one("aws:eks/nodeGroup:NodeGroup").inputs["amiType"] == "AL2023_x86_64_STANDARD"
+    groups = {g.name: g.inputs["amiType"] for g in plan.graph.of_type(NODE_GROUP)}
+    assert groups == {"dev-system": "AL2023_x86_64_STANDARD", "dev-spot": "AL2023_ARM_64_STANDARD"}
 
 
-def test_node_role(planned: Callable[[str], Planned]) -> None:
-    plan = planned("prod")
-    role = plan.named("prod-eks-node")
+@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
+def test_node_role(planned: Callable[[str], Planned], stack: str) -> None:
+    plan = planned(stack)
+    role = plan.named(f"{stack}-eks-node")
     trust = json.loads(role.inputs["assumeRolePolicy"])
-    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
-    attached = sorted(
-        a.inputs["policyArn"]
-        for a in plan.graph.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-        if a.inputs["role"] == role.outputs["name"]
-    )
-    assert attached == [
-        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
-        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-    ]
-
-
-def test_addon_order(planned: Callable[[str], Planned]) -> None:
-    plan = planned("prod")
-    addons = {a.inputs["addonName"]: a for a in plan.graph.of_type("aws:eks/addon:Addon")}
-    assert sorted(addons) == ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]
-    groups = {g.urn for g in plan.graph.of_type("aws:eks/nodeGroup:NodeGroup")}
-    for name in ("coredns", "aws-ebs-csi-driver"):
-        assert groups <= set(addons[name].dependencies), name
-    for group in groups:
-        waits = plan.graph.waits_for(group)
-        assert addons["vpc-cni"].urn in waits and addons["kube-proxy"].urn in waits
-        assert addons["coredns"].urn not in waits
-    assert json.loads(addons["vpc-cni"].inputs["configurationValues"]) == {
-        "enableNetworkPolicy": "true"
-    }
-    assert all(a.inputs["resolveConflictsOnUpdate"] == "OVERWRITE" for a in addons.values())
-
-
-def test_ebs_csi_uses_irsa(planned: Callable[[str], Planned]) -> None:
-    plan = planned("prod")
-    irsa = plan.one("argosy:aws:IrsaRole")
-    role = next(c for c in plan.graph.children(irsa.urn) if c.type == "aws:iam/role:Role")
-    trust = json.loads(role.inputs["assumeRolePolicy"])
-    oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
-    issuer = oidc.inputs["url"].removeprefix("https://")
     assert trust["Statement"] == [
         {
             "Effect": "Allow",
-            "Principal": {"Federated": oidc.outputs["arn"]},
-            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    # Join the cluster and pull images: the CNI's permissions are its own role's now.
+    assert attached_policies(plan, role) == [
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    ]
+    inline = [
+        p
+        for p in plan.graph.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.inputs["role"] == role.outputs["name"]
+    ]
+    assert inline == []
+    assert {g.inputs["nodeRoleArn"] for g in plan.graph.of_type(NODE_GROUP)} == {
+        role.outputs["arn"]
+    }
+
+
+@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
+def test_vpc_cni_role(planned: Callable[[str], Planned], stack: str) -> None:
+    plan = planned(stack)
+    account = ACCOUNTS[stack]
+    component = plan.one("argosy:aws:ServiceAccountRole", f"{stack}-vpc-cni")
+    assert component_of(plan, component).type == "argosy:aws:EksCluster"
+    role = plan.one("aws:iam/role:Role", f"{stack}-vpc-cni")
+    assert role.parent == component.urn
+    cluster = plan.one("aws:eks/cluster:Cluster")
+    assert cluster.outputs["arn"] == f"arn:aws:eks:eu-west-1:{account}:cluster/argosy-{stack}"
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EksPodIdentity",
+                "Effect": "Allow",
+                "Principal": {"Service": "pods.eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceAccount": account,
+                        "aws:RequestTag/eks-cluster-arn": cluster.outputs["arn"],
+                        "aws:RequestTag/kubernetes-namespace": "kube-system",
+                        "aws:RequestTag/kubernetes-service-account": "aws-node",
+                    }
+                },
+            }
+        ],
+    }
+    assert role.inputs["maxSessionDuration"] == 3600
+    assert attached_policies(plan, role) == ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]
+    # The add-on carries the association itself; no stand-alone association exists.
+    cni = addons_of(plan)["vpc-cni"]
+    assert cni.inputs["podIdentityAssociations"] == [
+        {"roleArn": role.outputs["arn"], "serviceAccount": "aws-node"}
+    ]
+    assert plan.graph.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation") == []
+    assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
+
+
+@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
+def test_creation_order(planned: Callable[[str], Planned], stack: str) -> None:
+    """VPC → cluster → agent → vpc-cni (and kube-proxy) → node groups → coredns, EBS CSI."""
+    plan = planned(stack)
+    addons = addons_of(plan)
+    assert sorted(addons) == [
+        "aws-ebs-csi-driver",
+        "coredns",
+        "eks-pod-identity-agent",
+        "kube-proxy",
+        "vpc-cni",
+    ]
+    cluster = plan.one("aws:eks/cluster:Cluster")
+    agent, cni, proxy = addons["eks-pod-identity-agent"], addons["vpc-cni"], addons["kube-proxy"]
+    coredns, ebs = addons["coredns"], addons["aws-ebs-csi-driver"]
+    for addon in addons.values():
+        assert cluster.urn in addon.dependencies, addon.name
+    # The agent first: vpc-cni gets its credentials through it.
+    assert agent.urn in cni.dependencies
+    assert cni.urn not in plan.graph.waits_for(agent.urn)
+    # vpc-cni's pods use its role as soon as they start: the policy is attached first.
+    cni_policy = plan.one(ATTACHMENT, f"{stack}-vpc-cni-AmazonEKS_CNI_Policy")
+    assert cni_policy.urn in cni.dependencies
+
+    groups = plan.graph.of_type(NODE_GROUP)
+    assert groups
+    private_routes = [
+        r
+        for r in plan.graph.of_type("aws:ec2/route:Route")
+        if r.inputs["destinationCidrBlock"] == "0.0.0.0/0" and "natGatewayId" in r.inputs
+    ]
+    assert isinstance(plan.config, AwsStageConfig)
+    zones = "abcdef"[: plan.config.network.az_count]
+    assert sorted(r.name for r in private_routes) == [
+        f"{stack}-network-private-{zone}-default" for zone in zones
+    ]
+    encryption = plan.one("aws:ebs/encryptionByDefault:EncryptionByDefault")
+    default_keys = plan.graph.of_type("aws:ebs/defaultKmsKey:DefaultKmsKey")
+    for group in groups:
+        needed = {
+            agent.urn,
+            cni.urn,
+            proxy.urn,
+            encryption.urn,
+            *(k.urn for k in default_keys),
+            *(r.urn for r in private_routes),
+        }
+        assert needed <= set(group.dependencies), group.name
+        # Nothing that needs a node comes before one.
+        waits = plan.graph.waits_for(group.urn)
+        assert coredns.urn not in waits and ebs.urn not in waits
+    for addon in (coredns, ebs):
+        assert {g.urn for g in groups} <= set(addon.dependencies), addon.name
+    # The EBS CSI driver waits for its role's policy.
+    ebs_policy = plan.one(ATTACHMENT, f"{stack}-ebs-csi-AmazonEBSCSIDriverPolicy")
+    assert ebs_policy.urn in ebs.dependencies
+
+
+def test_ebs_csi_uses_pod_identity(planned: Callable[[str], Planned]) -> None:
+    plan = planned("prod")
+    component = plan.one("argosy:aws:ServiceAccountRole", "prod-ebs-csi")
+    assert component_of(plan, component).type == "argosy:aws:SystemAddons"
+    role = next(c for c in plan.graph.children(component.urn) if c.type == "aws:iam/role:Role")
+    trust = json.loads(role.inputs["assumeRolePolicy"])
+    cluster = plan.one("aws:eks/cluster:Cluster")
+    assert trust["Statement"] == [
+        {
+            "Sid": "EksPodIdentity",
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
             "Condition": {
                 "StringEquals": {
-                    f"{issuer}:aud": "sts.amazonaws.com",
-                    f"{issuer}:sub": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+                    "aws:SourceAccount": "444444444444",
+                    "aws:RequestTag/eks-cluster-arn": cluster.outputs["arn"],
+                    "aws:RequestTag/kubernetes-namespace": "kube-system",
+                    "aws:RequestTag/kubernetes-service-account": "ebs-csi-controller-sa",
                 }
             },
         }
     ]
-    ebs = next(
-        a
-        for a in plan.graph.of_type("aws:eks/addon:Addon")
-        if a.inputs["addonName"] == "aws-ebs-csi-driver"
-    )
-    assert ebs.inputs["serviceAccountRoleArn"] == role.outputs["arn"]
+    ebs = addons_of(plan)["aws-ebs-csi-driver"]
+    # Pod Identity through the add-on's own association, never IRSA.
+    assert "serviceAccountRoleArn" not in ebs.inputs
+    assert ebs.inputs["podIdentityAssociations"] == [
+        {"roleArn": role.outputs["arn"], "serviceAccount": "ebs-csi-controller-sa"}
+    ]
     policies = [
-        a.inputs["policyArn"]
-        for a in plan.graph.children(irsa.urn)
-        if a.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+        a.inputs["policyArn"] for a in plan.graph.children(component.urn) if a.type == ATTACHMENT
     ]
     assert policies == ["arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicy"]
+    # No role of the stage trusts the OIDC provider: IRSA is unused.
+    assert not [
+        r
+        for r in plan.graph.of_type("aws:iam/role:Role")
+        if "Federated" in r.inputs["assumeRolePolicy"]
+    ]
+
+
+@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
+def test_ebs_csi_declares_the_default_storage_class(
+    planned: Callable[[str], Planned], stack: str
+) -> None:
+    ebs = addons_of(planned(stack))["aws-ebs-csi-driver"]
+    assert ebs.inputs["configurationValues"] == '{"defaultStorageClass":{"enabled":true}}'
+    assert json.loads(ebs.inputs["configurationValues"]) == {
+        "defaultStorageClass": {"enabled": True}
+    }
 
 
 def test_access_entries(planned: Callable[[str], Planned]) -> None:
@@ -317,34 +531,46 @@ def test_access_entries(planned: Callable[[str], Planned]) -> None:
     assert entries["dev-access-admin-1"].urn in associations["dev-access-admin-1"].dependencies
 
 
-def test_kubernetes_provider_waits_for_access(planned: Callable[[str], Planned]) -> None:
+def test_kubeconfig_is_an_output_only(planned: Callable[[str], Planned]) -> None:
     plan = planned("staging")
-    provider = plan.one("pulumi:providers:kubernetes")
-    access = plan.one("argosy:aws:ClusterAccess")
-    associations = [
-        c.urn
-        for c in plan.graph.children(access.urn)
-        if c.type == "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
-    ]
-    assert set(associations) <= set(provider.dependencies)
-    assert provider.inputs["clusterIdentifier"] == "argosy-staging"
-    # The kubeconfig holds no credential (the exec plugin fetches tokens), so it is plain.
-    assert provider.inputs["kubeconfig"] == plan.run.outputs["kubeconfig"]
+    # No provider consumes it: the stack itself never calls the Kubernetes API.
+    assert plan.graph.of_type("pulumi:providers:kubernetes") == []
     kubeconfig = json.loads(plan.run.outputs["kubeconfig"])
-    assert kubeconfig["users"][0]["user"]["exec"]["args"][:4] == [
-        "eks",
-        "get-token",
-        "--cluster-name",
-        "argosy-staging",
+    cluster = plan.one("aws:eks/cluster:Cluster")
+    assert kubeconfig["clusters"] == [
+        {
+            "cluster": {
+                "certificate-authority-data": cluster.outputs["certificateAuthority"]["data"],
+                "server": cluster.outputs["endpoint"],
+            },
+            "name": "argosy-staging",
+        }
     ]
-
-
-def test_baseline_storage_class(planned: Callable[[str], Planned]) -> None:
-    plan = planned("hub")
-    storage_class = plan.one("kubernetes:storage.k8s.io/v1:StorageClass")
-    assert storage_class.inputs["metadata"]["name"] == "gp3"
-    assert storage_class.inputs["provisioner"] == "ebs.csi.aws.com"
-    assert component_of(plan, storage_class).type == "argosy:kubernetes:ClusterBaseline"
+    # It holds no credential: the exec plugin fetches tokens as the deploy role.
+    assert kubeconfig["users"] == [
+        {
+            "name": "argosy-staging",
+            "user": {
+                "exec": {
+                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                    "args": [
+                        "eks",
+                        "get-token",
+                        "--cluster-name",
+                        "argosy-staging",
+                        "--region",
+                        "eu-west-1",
+                        "--role-arn",
+                        "arn:aws:iam::333333333333:role/argosy-deploy",
+                        "--output",
+                        "json",
+                    ],
+                    "command": "aws",
+                    "interactiveMode": "Never",
+                }
+            },
+        }
+    ]
 
 
 def test_local_stage_has_no_aws(planned: Callable[[str], Planned]) -> None:
@@ -356,27 +582,6 @@ def test_local_stage_has_no_aws(planned: Callable[[str], Planned]) -> None:
     ]
     provider = plan.one("pulumi:providers:kubernetes")
     assert provider.inputs["context"] == "kind-argosy"
+    assert component_of(plan, provider).type == "argosy:stage:LocalStage"
     assert plan.run.invokes == ()
     assert plan.run.outputs == {"kubeContext": "kind-argosy", "stage": "local"}
-
-
-@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
-def test_stack_outputs(planned: Callable[[str], Planned], stack: str) -> None:
-    outputs = planned(stack).run.outputs
-    assert sorted(outputs) == [
-        "accountId",
-        "clusterCertificateAuthority",
-        "clusterEndpoint",
-        "clusterName",
-        "kubeconfig",
-        "nodeRoleArn",
-        "oidcIssuerUrl",
-        "oidcProviderArn",
-        "privateSubnetIds",
-        "publicSubnetIds",
-        "stage",
-        "vpcId",
-    ]
-    assert outputs["clusterName"] == f"argosy-{stack}"
-    assert outputs["accountId"] == ACCOUNTS[stack]
-    assert outputs["oidcProviderArn"].startswith(f"arn:aws:iam::{ACCOUNTS[stack]}:oidc-provider/")

@@ -1,14 +1,19 @@
-"""Stage config validation: every rule's exact message, all errors at once."""
+"""Stage config validation: every rule's exact message, all errors at once.
+
+Every broken config here also has its examples checked: each error's example, written where
+the error points, must leave no error there (tests/test_bad_input.py holds the machinery).
+"""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from argosy.config import eks_versions
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.source import ConfigSource, read_stack_file
 from argosy.config.validate import (
@@ -17,6 +22,12 @@ from argosy.config.validate import (
     check_across_stages,
     validate_stage,
 )
+from tests.test_bad_input import assert_examples_valid
+
+#: The EKS version table is dated and grows: messages quoting it are built from it.
+NEWEST = eks_versions.newest_version()
+SUPPORTED = ", ".join(eks_versions.supported_versions())
+IN_STANDARD = ", ".join(eks_versions.versions_with("STANDARD"))
 
 BASE: dict[str, Any] = {
     "argosy:role": "workload",
@@ -68,10 +79,31 @@ def group(**changes: Any) -> dict[str, Any]:
     return result
 
 
+def revalidate_as(
+    stack: str, source: ConfigSource = SOURCE
+) -> Callable[[Mapping[str, dict[str, Any]]], Sequence[ConfigIssue]]:
+    """Validate the config of a changed document again (for the example check)."""
+
+    def revalidate(documents: Mapping[str, dict[str, Any]]) -> Sequence[ConfigIssue]:
+        try:
+            validate_stage(stack, documents[source.file]["config"], source=source)
+        except ConfigInvalidError as exc:
+            return exc.issues
+        return []
+
+    return revalidate
+
+
 def errors(values: dict[str, Any], stack: str = "dev") -> list[tuple[str, str, str, str]]:
-    """(path, value, rule, example) of every error, in report order."""
+    """(path, value, rule, example) of every error, in report order.
+
+    Every error's example is checked to be valid where the error points.
+    """
     with pytest.raises(ConfigInvalidError) as caught:
         validate_stage(stack, values, source=SOURCE)
+    assert_examples_valid(
+        caught.value.issues, {SOURCE.file: {"config": values}}, revalidate_as(stack)
+    )
     return [(i.path, i.value, i.rule, i.example) for i in caught.value.errors]
 
 
@@ -177,6 +209,83 @@ def test_region_format() -> None:
     )
 
 
+def test_region_must_exist() -> None:
+    aws = {**BASE["argosy:aws"], "region": "eu-wset-1"}
+    assert only_error(config(**{"argosy:aws": aws})) == (
+        "argosy:aws.region",
+        "eu-wset-1",
+        "a region AWS offers; eu-wset-1 is none of the 38 regions argosy knows "
+        "(argosy/config/regions.py)",
+        # The closest region argosy knows.
+        "region: eu-west-1",
+    )
+
+
+def test_a_region_far_from_any_follows_the_deploy_roles_partition() -> None:
+    aws = {
+        **BASE["argosy:aws"],
+        "region": "xx-nowhere-9",
+        "deployRoleArn": "arn:aws-cn:iam::222222222222:role/argosy-deploy",
+    }
+    assert only_error(config(**{"argosy:aws": aws}))[3] == "region: cn-north-1"
+
+
+def test_examples_use_the_stages_account_and_partition() -> None:
+    aws = {
+        "accountId": "222222222222",
+        "region": "cn-north-1",
+        "deployRoleArn": "arn:aws-cn:iam::222222222222:user/ci",
+    }
+    bootstrap = {"githubRepository": "acme/platform", "trustedPrincipals": ["nope"]}
+    flow_logs = {"destination": "s3"}
+    values = config(
+        **{
+            "argosy:aws": aws,
+            "argosy:bootstrap": bootstrap,
+            "argosy:network": {"vpcCidr": "10.20.0.0/16", "flowLogs": flow_logs},
+            "argosy:access": {"admins": [{"principalArn": 5, "policy": "view"}]},
+        }
+    )
+    assert [(path, example) for path, _, _, example in errors(values)] == [
+        (
+            "argosy:access.admins[0].principalArn",
+            "principalArn: arn:aws-cn:iam::222222222222:role/platform-admins",
+        ),
+        (
+            "argosy:aws.deployRoleArn",
+            "deployRoleArn: arn:aws-cn:iam::222222222222:role/argosy-deploy",
+        ),
+        # A list where the field holds a list.
+        (
+            "argosy:bootstrap.trustedPrincipals[0]",
+            "trustedPrincipals: [arn:aws-cn:iam::222222222222:role/platform-admins]",
+        ),
+        (
+            "argosy:network.flowLogs.s3BucketArn",
+            "s3BucketArn: arn:aws-cn:s3:::acme-log-archive/flow-logs",
+        ),
+    ]
+
+
+def test_an_invalid_account_is_never_repeated_in_examples() -> None:
+    aws = {**BASE["argosy:aws"], "accountId": "22222222222"}
+    admins = [{"principalArn": "arn:aws:iam::222222222222:role/ops", "policy": "owner"}]
+    assert errors(config(**{"argosy:aws": aws, "argosy:access": {"admins": admins}})) == [
+        (
+            "argosy:access.admins[0].policy",
+            "owner",
+            "must be one of: cluster-admin, admin, edit, view",
+            "policy: cluster-admin",
+        ),
+        (
+            "argosy:aws.accountId",
+            "'22222222222'",
+            "an AWS account ID is exactly 12 digits, written as a quoted string",
+            'accountId: "111111111111"',
+        ),
+    ]
+
+
 # --------------------------------------------------------------------------------------
 # argosy:network
 
@@ -249,7 +358,8 @@ def test_explicit_subnets_must_fit() -> None:
             "argosy:network.privateSubnets",
             "[10.20.0.0/18, 10.99.0.0/18]",
             "every subnet must sit inside the VPC range 10.20.0.0/16",
-            "privateSubnets: [10.20.0.0/18, 10.20.64.0/18, 10.20.128.0/18]",
+            # Two zones: the VPC's first two of four blocks, as the default layout has them.
+            "privateSubnets: [10.20.0.0/18, 10.20.64.0/18]",
         ),
     ]
     network["privateSubnets"] = ["10.20.0.0/18", "10.20.64.0/18"]
@@ -279,8 +389,114 @@ def test_subnets_set_together() -> None:
         "(not set)",
         "set privateSubnets and publicSubnets together, or neither to derive both from "
         "vpcCidr; publicSubnets is missing",
-        "publicSubnets: [10.20.0.0/18, 10.20.64.0/18, 10.20.128.0/18]",
+        # Clear of the private subnets given, one per zone.
+        "publicSubnets: [10.20.192.0/21, 10.20.200.0/21]",
     )
+
+
+def test_no_more_zones_than_the_region_has() -> None:
+    aws = {**BASE["argosy:aws"], "region": "us-west-1"}
+    network = {"vpcCidr": "10.30.0.0/16", "azCount": 3}
+    assert only_error(config(**{"argosy:aws": aws, "argosy:network": network})) == (
+        "argosy:network.azCount",
+        "3",
+        "region us-west-1 offers 2 availability zones to a new account "
+        "(argosy/config/regions.py); azCount must not be more than 2",
+        "azCount: 2",
+    )
+    # The default (3) too, and subnet examples follow the region's zones.
+    network = {"vpcCidr": "10.30.0.0/16", "privateSubnets": ["x"], "publicSubnets": ["y"]}
+    assert [
+        (path, value, example)
+        for path, value, _, example in errors(
+            config(**{"argosy:aws": aws, "argosy:network": network})
+        )
+    ] == [
+        ("argosy:network.azCount", "3", "azCount: 2"),
+        (
+            "argosy:network.privateSubnets[0]",
+            "x",
+            "privateSubnets: [10.30.0.0/18, 10.30.64.0/18]",
+        ),
+        (
+            "argosy:network.publicSubnets[0]",
+            "y",
+            "publicSubnets: [10.30.192.0/21, 10.30.200.0/21]",
+        ),
+    ]
+
+
+def test_flow_logs() -> None:
+    flow_logs = {
+        "destination": "s3",
+        "trafficType": "SOME",
+        "maxAggregationInterval": 300,
+        "retentionDays": 100,
+    }
+    found = errors(config(**{"argosy:network": {"vpcCidr": "10.20.0.0/16", "flowLogs": flow_logs}}))
+    assert [(path, value, example) for path, value, _, example in found] == [
+        ("argosy:network.flowLogs.maxAggregationInterval", "300", "maxAggregationInterval: 600"),
+        ("argosy:network.flowLogs.retentionDays", "100", "retentionDays: 90"),
+        (
+            "argosy:network.flowLogs.s3BucketArn",
+            "(not set)",
+            "s3BucketArn: arn:aws:s3:::acme-log-archive/flow-logs",
+        ),
+        ("argosy:network.flowLogs.trafficType", "SOME", "trafficType: ALL"),
+    ]
+    assert found[2][2] == "flow logs to S3 need the bucket: its ARN, optionally with a prefix"
+    arn = {"s3BucketArn": "arn:aws:s3:::acme-logs"}
+    assert only_error(
+        config(**{"argosy:network": {"vpcCidr": "10.20.0.0/16", "flowLogs": arn}})
+    ) == (
+        "argosy:network.flowLogs.s3BucketArn",
+        "arn:aws:s3:::acme-logs",
+        "s3BucketArn applies only with destination: s3; remove it or set destination",
+        "destination: s3",
+    )
+    bad = {"destination": "s3", "s3BucketArn": "acme-logs"}
+    assert only_error(
+        config(**{"argosy:network": {"vpcCidr": "10.20.0.0/16", "flowLogs": bad}})
+    ) == (
+        "argosy:network.flowLogs.s3BucketArn",
+        "acme-logs",
+        "an S3 bucket ARN, optionally with a prefix: arn:<partition>:s3:::<bucket>[/path]",
+        "s3BucketArn: arn:aws:s3:::acme-log-archive/flow-logs",
+    )
+
+
+def test_snake_case_fields_are_reported_as_written() -> None:
+    network = {"vpc_cidr": "10.20.0.1/16", "az-count": 2, "NatGateways": "single"}
+    groups = [{**group(), "disk_size_gib": 10}]
+    values = config(**{"argosy:network": network, "argosy:cluster": cluster(nodeGroups=groups)})
+    fields = (
+        "unknown field; the fields here are: name, instanceTypes, capacityType, minSize, "
+        "desiredSize, maxSize, diskSizeGiB, labels, taints"
+    )
+    network_fields = (
+        "unknown field; the fields here are: vpcCidr, azCount, natGateways, privateSubnets, "
+        "publicSubnets, flowLogs"
+    )
+    # Each value is checked under its field too; the example is the value written when valid.
+    assert errors(values) == [
+        (
+            "argosy:cluster.nodeGroups[0].disk_size_gib",
+            "10",
+            "must be at least 20",
+            "diskSizeGiB: 50",
+        ),
+        ("argosy:cluster.nodeGroups[0].disk_size_gib", "10", fields, "diskSizeGiB: 50"),
+        ("argosy:network.NatGateways", "single", network_fields, "natGateways: single"),
+        ("argosy:network.az-count", "2", network_fields, "azCount: 2"),
+        (
+            "argosy:network.vpc_cidr",
+            "10.20.0.1/16",
+            "the address must be the network's first address (10.20.0.0/16 here), with no host "
+            "bits set",
+            "vpcCidr: 10.20.0.0/16",
+        ),
+        ("argosy:network.vpc_cidr", "10.20.0.1/16", network_fields, "vpcCidr: 10.20.0.0/16"),
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -292,7 +508,7 @@ def test_version_must_be_quoted() -> None:
         "argosy:cluster.version",
         "1.3",
         "must be a string (quote it in YAML)",
-        "version: '1.35'",
+        f"version: '{NEWEST}'",
     )
 
 
@@ -300,8 +516,8 @@ def test_version_must_be_supported() -> None:
     assert only_error(config(**{"argosy:cluster": cluster(version="1.29")})) == (
         "argosy:cluster.version",
         "'1.29'",
-        "a Kubernetes version EKS supports as of 2026-11-21: 1.31, 1.32, 1.33, 1.34, 1.35",
-        'version: "1.35"',
+        f"a Kubernetes version EKS supports as of 2026-11-21: {SUPPORTED}",
+        f'version: "{NEWEST}"',
     )
 
 
@@ -310,7 +526,7 @@ def test_standard_policy_needs_standard_support() -> None:
         "argosy:cluster.upgradePolicy",
         "STANDARD",
         "Kubernetes 1.33 is past standard support as of 2026-11-21; pick a version in standard "
-        "support (1.34, 1.35) or choose upgradePolicy: EXTENDED explicitly",
+        f"support ({IN_STANDARD}) or choose upgradePolicy: EXTENDED explicitly",
         "upgradePolicy: EXTENDED",
     )
 
@@ -325,7 +541,7 @@ def test_extended_support_is_a_warning() -> None:
         "warning: stacks/Pulumi.dev.yaml: argosy:cluster.version = '1.33'\n"
         "    rule: Kubernetes 1.33 is in extended support: the control plane costs $0.60 "
         "instead of $0.10 per hour until 2027-07-29; plan the upgrade\n"
-        '    example: version: "1.35"'
+        f'    example: version: "{NEWEST}"'
     ]
 
 
@@ -451,12 +667,97 @@ def test_node_group_one_architecture() -> None:
 
 def test_node_group_names_unique() -> None:
     values = config(**{"argosy:cluster": cluster(nodeGroups=[group(), group()])})
-    assert only_error(values)[:3] == (
-        "argosy:cluster.nodeGroups",
-        "[{name: system, instanceTypes: [m7g.large], minSize: 2, desiredSize: 3, maxSize: 6}, "
-        "{name: system, instanceTypes: [m7g.large], minSize: 2, desiredSize: 3, maxSize: 6}]",
-        "node group names are unique in a cluster; repeated: system",
+    # At the repeat, where its line is, with a name no other group has.
+    assert only_error(values) == (
+        "argosy:cluster.nodeGroups[1].name",
+        "system",
+        "node group names are unique in a cluster; nodeGroups[0] is named system too",
+        "name: system-2",
     )
+
+
+def test_a_repeat_is_reported_whatever_else_is_wrong() -> None:
+    """A repeated name, type or principal shows even when another item is invalid."""
+    groups = [
+        group(instanceTypes=["m7g.large", "large", "m7g.large"]),
+        group(name="system", maxSize="six"),
+    ]
+    logging = {"types": ["api", "audit", "kubelet", "api"]}
+    admins = [
+        {"principalArn": "arn:aws:iam::222222222222:role/ops", "policy": "view"},
+        {"principalArn": "arn:aws:iam::222222222222:role/ops", "policy": "owner"},
+    ]
+    values = config(
+        **{
+            "argosy:cluster": cluster(nodeGroups=groups, logging=logging),
+            "argosy:access": {"admins": admins},
+            "argosy:tags": {"stage": "dev", "team": "a&b"},
+        }
+    )
+    assert errors(values) == [
+        (
+            "argosy:access.admins[1].policy",
+            "owner",
+            "must be one of: cluster-admin, admin, edit, view",
+            "policy: cluster-admin",
+        ),
+        (
+            "argosy:access.admins[1].principalArn",
+            "arn:aws:iam::222222222222:role/ops",
+            "one access entry per principal: admins[0] grants arn:aws:iam::222222222222:role/ops "
+            "already; remove this grant, or give it another principal",
+            "principalArn: arn:aws:iam::222222222222:role/platform-admins",
+        ),
+        (
+            "argosy:cluster.logging.types[2]",
+            "kubelet",
+            "must be one of: api, audit, authenticator, controllerManager, scheduler",
+            "types: [api, audit, authenticator, controllerManager, scheduler]",
+        ),
+        (
+            "argosy:cluster.logging.types[3]",
+            "api",
+            "each log type at most once; types[0] is api too",
+            "types: [api, audit, authenticator, controllerManager, scheduler]",
+        ),
+        (
+            "argosy:cluster.nodeGroups[0].instanceTypes[1]",
+            "large",
+            "an EC2 instance type such as m7g.large",
+            "instanceTypes: [m7g.large]",
+        ),
+        (
+            "argosy:cluster.nodeGroups[0].instanceTypes[2]",
+            "m7g.large",
+            "each instance type at most once; instanceTypes[0] is m7g.large too",
+            "instanceTypes: [m7g.large]",
+        ),
+        (
+            "argosy:cluster.nodeGroups[1].maxSize",
+            "six",
+            "must be a whole number",
+            "maxSize: 6",
+        ),
+        (
+            "argosy:cluster.nodeGroups[1].name",
+            "system",
+            "node group names are unique in a cluster; nodeGroups[0] is named system too",
+            "name: system-2",
+        ),
+        (
+            "argosy:tags",
+            "{stage: dev, team: a&b}",
+            "managed-by, project, stage are set by argosy on every resource; choose other keys "
+            "than stage",
+            "argosy:tags: {cost-center: platform}",
+        ),
+        (
+            "argosy:tags.team",
+            "a&b",
+            "an AWS tag value: at most 256 letters, digits, spaces or + - = . _ : / @",
+            "argosy:tags: {cost-center: platform}",
+        ),
+    ]
 
 
 def test_some_node_group_runs_system_pods() -> None:
@@ -566,9 +867,73 @@ def test_addon_versions() -> None:
         (
             "argosy:cluster.addonVersions.istio",
             "istio",
-            "must be one of: vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver",
+            "must be one of: vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, "
+            "aws-ebs-csi-driver",
             "addonVersions: {coredns: v1.12.4-eksbuild.1}",
         ),
+    ]
+
+
+def test_storage_and_addons() -> None:
+    values = config(
+        **{
+            "argosy:cluster": cluster(
+                storage={"ebsKey": "customer"},
+                addonVersions={"eks-pod-identity-agent": "v1.3.10-eksbuild.2", "coredns": 1},
+            )
+        }
+    )
+    assert errors(values) == [
+        (
+            "argosy:cluster.addonVersions.coredns",
+            "1",
+            "must be a string (quote it in YAML)",
+            "addonVersions: {coredns: v1.12.4-eksbuild.1}",
+        ),
+        (
+            "argosy:cluster.storage.ebsKey",
+            "customer",
+            "must be one of: aws-managed, stage",
+            "ebsKey: stage",
+        ),
+    ]
+
+
+def test_examples_fit_the_other_fields() -> None:
+    """Each example is valid beside the values around it."""
+    groups = [
+        group(minSize=10, desiredSize=10, maxSize="many"),
+        group(name="System", taints=[{"key": "bad key", "value": "-x-", "effect": "NO_SCHEDULE"}]),
+    ]
+    endpoint = {"publicAccessCidrs": "203.0.113.0/24"}
+    values = config(
+        **{
+            "argosy:cluster": cluster(
+                version="1.33", upgradePolicy="standard", nodeGroups=groups, endpoint=endpoint
+            )
+        }
+    )
+    assert [(path, example) for path, _, _, example in errors(values)] == [
+        # No public access: no ranges.
+        ("argosy:cluster.endpoint.publicAccessCidrs", "publicAccessCidrs: []"),
+        ("argosy:cluster.nodeGroups[0].maxSize", "maxSize: 10"),
+        ("argosy:cluster.nodeGroups[1].name", "name: system-2"),
+        ("argosy:cluster.nodeGroups[1].taints[0].key", "key: dedicated"),
+        ("argosy:cluster.nodeGroups[1].taints[0].value", "value: batch"),
+        # 1.33 is past standard support: STANDARD would not do.
+        ("argosy:cluster.upgradePolicy", "upgradePolicy: EXTENDED"),
+    ]
+    admins = [
+        {
+            "principalArn": "arn:aws:iam::222222222222:role/a",
+            "policy": "cluster-admin",
+            "namespaces": "team-a",
+        },
+        {"principalArn": "arn:aws:iam::222222222222:role/b", "policy": "view", "namespaces": ["B"]},
+    ]
+    assert [(p, e) for p, _, _, e in errors(config(**{"argosy:access": {"admins": admins}}))] == [
+        ("argosy:access.admins[0].namespaces", "namespaces: []"),
+        ("argosy:access.admins[1].namespaces[0]", "namespaces: [team-a]"),
     ]
 
 
@@ -610,8 +975,9 @@ def test_access_grants() -> None:
         (
             "argosy:access.admins[2].principalArn",
             "arn:aws:iam::222222222222:role/argosy-deploy",
-            "the deploy role (aws.deployRoleArn) is a cluster admin already; remove it here",
-            "principalArn: arn:aws:iam::111111111111:role/platform-admins",
+            "the deploy role (aws.deployRoleArn) is a cluster admin already; remove this grant",
+            # In the stage's account, so that the example is valid where it is written.
+            "principalArn: arn:aws:iam::222222222222:role/platform-admins",
         ),
         (
             "argosy:access.admins[3].namespaces",
@@ -625,13 +991,25 @@ def test_access_grants() -> None:
             "must be one of: cluster-admin, admin, edit, view",
             "policy: cluster-admin",
         ),
+        # Reported although the grant's policy is wrong too.
+        (
+            "argosy:access.admins[4].principalArn",
+            "arn:aws:iam::222222222222:role/team",
+            "one access entry per principal: admins[3] grants arn:aws:iam::222222222222:role/team "
+            "already; remove this grant, or give it another principal",
+            "principalArn: arn:aws:iam::222222222222:role/platform-admins",
+        ),
     ]
 
 
 def test_one_entry_per_principal() -> None:
     grant = {"principalArn": "arn:aws:iam::222222222222:role/ops", "policy": "view"}
-    assert only_error(config(**{"argosy:access": {"admins": [grant, grant]}}))[2] == (
-        "one access entry per principal; merge the grants of: arn:aws:iam::222222222222:role/ops"
+    assert only_error(config(**{"argosy:access": {"admins": [grant, grant]}})) == (
+        "argosy:access.admins[1].principalArn",
+        "arn:aws:iam::222222222222:role/ops",
+        "one access entry per principal: admins[0] grants arn:aws:iam::222222222222:role/ops "
+        "already; remove this grant, or give it another principal",
+        "principalArn: arn:aws:iam::222222222222:role/platform-admins",
     )
 
 
@@ -641,13 +1019,14 @@ def test_tags() -> None:
         "{stage: x, team: a}",
         "managed-by, project, stage are set by argosy on every resource; choose other keys "
         "than stage",
-        "tags: {cost-center: platform}",
+        # The key as written in the file: argosy:tags, namespaced.
+        "argosy:tags: {cost-center: platform}",
     )
     assert only_error(config(**{"argosy:tags": {"aws:owner": "x"}})) == (
         'argosy:tags["aws:owner"]',
         "aws:owner",
         "the aws: prefix is reserved by AWS",
-        "tags: {cost-center: platform}",
+        "argosy:tags: {cost-center: platform}",
     )
 
 
@@ -672,7 +1051,7 @@ def test_required_keys() -> None:
             "argosy:cluster",
             "(not set)",
             "required for role hub",
-            'argosy:cluster: {version: "1.35", nodeGroups: [{name: system, instanceTypes: '
+            f'argosy:cluster: {{version: "{NEWEST}", nodeGroups: [{{name: system, instanceTypes: '
             "[m7g.large], minSize: 2, desiredSize: 3, maxSize: 6}]}",
         ),
         (
@@ -720,7 +1099,8 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
         "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:bootstrap, "
         "argosy:backend, argosy:kubernetes",
-        "argosy:network: ...",
+        # {} is no valid network: the key's own example.
+        "argosy:network: {vpcCidr: 10.20.0.0/16, azCount: 3, natGateways: per-az}",
     )
 
 
@@ -748,10 +1128,40 @@ def test_derived_names_fit_their_limits() -> None:
         "pulumi stack init prod-eu",
     )
     long_group = group(name="g" * 52)
-    assert only_error(config(**{"argosy:cluster": cluster(nodeGroups=[long_group])}))[2] == (
+    # At the group's name, with a name that fits.
+    assert only_error(config(**{"argosy:cluster": cluster(nodeGroups=[long_group])})) == (
+        "argosy:cluster.nodeGroups[0].name",
+        "g" * 52,
         f"the derived EKS node group name 'dev-{'g' * 52}{'x' * 8}' is 64 characters; at most "
-        "63 (the last 8 are Pulumi's random suffix): shorten the stack or node group name"
+        "63 (the last 8 are Pulumi's random suffix): shorten the stack or node group name",
+        f"name: {'g' * 51}",
     )
+
+
+def test_derived_names_are_checked_whatever_else_is_wrong() -> None:
+    stage = "a" * 45
+    groups = [group(name="g" * 52), group(name="spot", minSize=-1)]
+    values = config(**{"argosy:cluster": cluster(nodeGroups=groups), "argosy:production": "no"})
+    suffix = "(the last 8 are Pulumi's random suffix): shorten the stack or node group name"
+    assert errors(values, stack=stage) == [
+        (
+            "(stack name)",
+            stage,
+            f"the derived IAM role name '{stage}-eks-cluster{'x' * 8}' is 65 characters; at "
+            f"most 64 {suffix}",
+            "pulumi stack init prod-eu",
+        ),
+        (
+            "argosy:cluster.nodeGroups[0].name",
+            "g" * 52,
+            f"the derived EKS node group name '{stage}-{'g' * 52}{'x' * 8}' is 106 characters; "
+            f"at most 63 {suffix}",
+            # What fits beside this stack name: 63 - 45 - 1 - 8 characters.
+            "name: ggggggggg",
+        ),
+        ("argosy:cluster.nodeGroups[1].minSize", "-1", "must be at least 0", "minSize: 2"),
+        ("argosy:production", "'no'", "must be true or false", "argosy:production: false"),
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -796,14 +1206,15 @@ def test_every_mistake_reported_at_once_with_lines(write_stack: Callable[..., Pa
         "stacks/Pulumi.prod.yaml:9: argosy:network.vpcCidr = 10.20.0.0/12\n"
         "    rule: the address must be the network's first address (10.16.0.0/12 here), with no "
         "host bits set\n"
-        "    example: vpcCidr: 10.16.0.0/12\n"
+        # Not 10.16.0.0/12: a VPC range is /16 to /20, and the example must be valid.
+        "    example: vpcCidr: 10.20.0.0/16\n"
         "stacks/Pulumi.prod.yaml:10: argosy:network.natGateway = single\n"
         "    rule: unknown field; the fields here are: vpcCidr, azCount, natGateways, "
-        "privateSubnets, publicSubnets\n"
+        "privateSubnets, publicSubnets, flowLogs\n"
         "    example: natGateways: single\n"
         "stacks/Pulumi.prod.yaml:12: argosy:cluster.version = 1.35\n"
         "    rule: must be a string (quote it in YAML)\n"
-        "    example: version: '1.35'\n"
+        f"    example: version: '{NEWEST}'\n"
         "stacks/Pulumi.prod.yaml:14: argosy:cluster.endpoint.publicAccess = true\n"
         "    rule: a production API endpoint is private only (CIS EKS 5.4.2); reach it through "
         "the VPC, a VPN or a bastion\n"
@@ -816,6 +1227,9 @@ def test_every_mistake_reported_at_once_with_lines(write_stack: Callable[..., Pa
         "    rule: desiredSize must be at least minSize (3)\n"
         "    example: desiredSize: 3"
     )
+    documents = {stack_file.source.file: {"config": dict(stack_file.config)}}
+    revalidate = revalidate_as("prod", stack_file.source)
+    assert_examples_valid(caught.value.issues, documents, revalidate)
 
 
 def test_cross_stage_accounts_and_ranges() -> None:
@@ -843,3 +1257,17 @@ def test_issue_is_ordered_by_file_and_line() -> None:
     b = ConfigIssue(file="a", line=9, path="y", value="1", rule="r", example="e")
     error = ConfigInvalidError([a, b])
     assert [i.file for i in error.issues] == ["a", "b"]
+
+
+def test_a_mistyped_role_suggests_the_closest() -> None:
+    values = {
+        "argosy:role": "locl",
+        "argosy:production": False,
+        "argosy:kubernetes": {"context": "kind-argosy"},
+    }
+    assert only_error(values) == (
+        "argosy:role",
+        "locl",
+        "must be one of: hub, workload, local",
+        "argosy:role: local",
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 from argosy.aws.bootstrap import bootstrap, targets_for
@@ -14,28 +16,45 @@ from argosy.aws.doctor import (
     quota_check,
     run_doctor,
     stage_needs,
-    version_check,
 )
 from argosy.config.source import read_stack_file
 from argosy.config.validate import AwsStageConfig, validate_stage
 from argosy.config.write import record_bootstrap
-from tests.aws import BOOTSTRAP_LABELS, REGION, example_stage, session_in
+from tests.aws import (
+    BOOTSTRAP_LABELS,
+    REGION,
+    create_roles,
+    example_stage,
+    policy_document,
+    session_in,
+)
 from tests.conftest import REPO
 
 DEV = "222222222222"
+PROD = "444444444444"
+TODAY = date(2026, 11, 21)
 
 
-def stack_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "Pulumi.dev.yaml"
-    shutil.copy(REPO / "stacks" / "Pulumi.dev.yaml", path)
+def stack_copy(tmp_path: Path, stack: str = "dev") -> Path:
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    shutil.copy(REPO / "stacks" / f"Pulumi.{stack}.yaml", path)
     return path
 
 
 def doctor(path: Path, **kwargs: object) -> list[DoctorCheck]:
-    stack_file = read_stack_file(path, stack="dev")
-    config = validate_stage("dev", stack_file.config, source=stack_file.source)
+    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    stack_file = read_stack_file(path, stack=stack)
+    config = validate_stage(stack, stack_file.config, source=stack_file.source)
     assert isinstance(config, AwsStageConfig)
-    return run_doctor(config, stack_file, **kwargs)  # type: ignore[arg-type]
+    return run_doctor(config, stack_file, today=lambda: TODAY, **kwargs)  # type: ignore[arg-type]
+
+
+def bootstrapped(path: Path, account: str) -> None:
+    """Bootstrap the stage of the stack file at ``path`` and record it there."""
+    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    targets = targets_for(example_stage(stack))
+    bootstrap(AwsApi(session_in(account), REGION), targets)
+    record_bootstrap(path, secrets_provider=targets.secrets_provider, backend=targets.backend_url)
 
 
 def by_name(checks: list[DoctorCheck]) -> dict[str, DoctorCheck]:
@@ -44,9 +63,8 @@ def by_name(checks: list[DoctorCheck]) -> dict[str, DoctorCheck]:
 
 def test_passes_after_bootstrap(aws: None, tmp_path: Path) -> None:
     path = stack_copy(tmp_path)
-    targets = targets_for(example_stage())
-    bootstrap(AwsApi(session_in(DEV), REGION), targets)
-    record_bootstrap(path, secrets_provider=targets.secrets_provider, backend=targets.backend_url)
+    create_roles(DEV, "platform-admins", "developers")
+    bootstrapped(path, DEV)
     checks = doctor(path)
     assert [c for c in checks if c.status == "fail"] == []
     statuses = {c.name: c.status for c in checks}
@@ -62,6 +80,18 @@ def test_passes_after_bootstrap(aws: None, tmp_path: Path) -> None:
         detail="1 needed, 5 free (0 used of AWS's default 5; the applied value could not be read)",
     )
     assert statuses["kubernetes version"] == "warn"
+    assert by_name(checks)["deploy role self-assume"] == DoctorCheck(
+        name="deploy role self-assume",
+        status="pass",
+        detail="argosy-deploy may assume itself: statement DeployRoleChainsToItself trusts the "
+        "account, narrowed to this role by aws:PrincipalArn",
+    )
+    assert by_name(checks)["access principals"] == DoctorCheck(
+        name="access principals",
+        status="pass",
+        detail="2 exist: role/platform-admins, role/developers",
+    )
+    assert "trusted principals" not in statuses  # dev trusts its account, not a list
     assert by_name(checks)["credentials"].detail == (
         f"arn:aws:sts::{DEV}:assumed-role/argosy-deploy/argosy-dev in stage dev's account {DEV}"
     )
@@ -73,6 +103,9 @@ def test_a_clean_account_fails_with_the_fix(aws: None, tmp_path: Path) -> None:
         assert checks[name].status == "fail", name
         assert checks[name].fix == "python -m argosy bootstrap --stack dev"
     assert checks["stack secrets provider"].status == "fail"
+    assert checks["deploy role self-assume"] == DoctorCheck(
+        name="deploy role self-assume", status="skip", detail="no role argosy-deploy to read"
+    )
     assert checks["stack secrets provider"].fix == "python -m argosy bootstrap --stack dev --write"
     assert checks["state backend"].detail == (
         f"argosy:backend is (not set), not s3://argosy-state-{DEV}-{REGION}?region={REGION}"
@@ -169,45 +202,88 @@ def test_quota_check() -> None:
     )
 
 
-def test_version_check() -> None:
-    live = [
-        {"clusterVersion": "1.35", "versionStatus": "STANDARD_SUPPORT"},
-        {"clusterVersion": "1.33", "versionStatus": "EXTENDED_SUPPORT"},
-        {"clusterVersion": "1.28", "versionStatus": "UNSUPPORTED"},
-    ]
-    assert version_check("1.35", live) == DoctorCheck(
-        name="kubernetes version", status="pass", detail="EKS offers 1.35 (STANDARD_SUPPORT)"
-    )
-    assert version_check("1.28", live).status == "fail"
-    assert version_check("1.34", live) == DoctorCheck(
-        name="kubernetes version",
-        status="fail",
-        detail="EKS does not offer 1.34 (offered: 1.28, 1.33, 1.35)",
-        fix="set argosy:cluster.version to an offered version",
-    )
-    assert version_check("1.35", None, "NotImplemented") == DoctorCheck(
-        name="kubernetes version",
-        status="warn",
-        detail="1.35 is in standard support per argosy's table of 2026-11-21; EKS's live list "
-        "was unavailable (NotImplemented)",
-        fix="check with: aws eks describe-cluster-versions",
-    )
-
-
-def test_live_version_list_through_the_api(aws: None, tmp_path: Path) -> None:
-    """The live path: EKS's answer, stubbed where moto has none (DescribeClusterVersions)."""
-    from botocore.stub import Stubber
-
-    from argosy.aws import doctor as doctor_module
-
-    api = AwsApi(session_in(DEV), REGION)
-    eks = api.client("eks")
-    with Stubber(eks) as stub:
-        stub.add_response(
-            "describe_cluster_versions",
-            {"clusterVersions": [{"clusterVersion": "1.35", "versionStatus": "STANDARD_SUPPORT"}]},
-        )
-        [check] = doctor_module._kubernetes_version(api, example_stage(), None)  # type: ignore[arg-type]
+def test_a_missing_access_principal_fails(aws: None, tmp_path: Path) -> None:
+    path = stack_copy(tmp_path)
+    create_roles(DEV, "platform-admins")
+    check = by_name(doctor(path))["access principals"]
     assert check == DoctorCheck(
-        name="kubernetes version", status="pass", detail="EKS offers 1.35 (STANDARD_SUPPORT)"
+        name="access principals",
+        status="fail",
+        detail=f"arn:aws:iam::{DEV}:role/developers does not exist in account {DEV}; EKS refuses "
+        "an access entry for a missing principal, after the cluster exists, leaving `pulumi up` "
+        "half-applied",
+        fix=f"create the role, or remove it from argosy:access.admins in {path}",
+    )
+
+
+def test_access_principals_may_be_users(aws: None, tmp_path: Path) -> None:
+    path = stack_copy(tmp_path)
+    path.write_text(
+        path.read_text().replace(
+            f"arn:aws:iam::{DEV}:role/developers", f"arn:aws:iam::{DEV}:user/alice"
+        )
+    )
+    create_roles(DEV, "platform-admins")
+    assert by_name(doctor(path))["access principals"].detail == (
+        f"arn:aws:iam::{DEV}:user/alice does not exist in account {DEV}; EKS refuses an access "
+        "entry for a missing principal, after the cluster exists, leaving `pulumi up` "
+        "half-applied"
+    )
+    session_in(DEV).client("iam").create_user(UserName="alice")
+    check = by_name(doctor(path))["access principals"]
+    assert (check.status, check.detail) == ("pass", "2 exist: role/platform-admins, user/alice")
+
+
+def test_prod_self_assume_missing_then_repaired(aws: None, tmp_path: Path) -> None:
+    """Prod trusts a list of principals: an old trust leaves CI unable to chain into itself."""
+    path = stack_copy(tmp_path, "prod")
+    create_roles(PROD, "platform-admins", "developers")
+    bootstrapped(path, PROD)
+    checks = by_name(doctor(path))
+    assert checks["deploy role self-assume"].status == "pass"
+    assert checks["trusted principals"] == DoctorCheck(
+        name="trusted principals", status="pass", detail="role/platform-admins exists"
+    )
+
+    # The trust bootstrap wrote before: GitHub and the trusted principals, not the role itself.
+    iam = session_in(PROD).client("iam")
+    role = iam.get_role(RoleName="argosy-deploy")["Role"]
+    trust = policy_document(role["AssumeRolePolicyDocument"])
+    old = [st for st in trust["Statement"] if st["Sid"] != "DeployRoleChainsToItself"]
+    iam.update_assume_role_policy(
+        RoleName="argosy-deploy", PolicyDocument=json.dumps({**trust, "Statement": old})
+    )
+    checks = by_name(doctor(path))
+    assert checks["deploy role self-assume"] == DoctorCheck(
+        name="deploy role self-assume",
+        status="fail",
+        detail="argosy-deploy may not assume itself (no statement allows it); CI runs as the "
+        "role and the Pulumi AWS provider assumes it again, so even `pulumi preview` would fail",
+        fix="python -m argosy bootstrap --stack prod",
+    )
+    assert checks["deploy role trust"].status == "fail"
+
+    targets = targets_for(example_stage("prod"))
+    repaired = bootstrap(AwsApi(session_in(PROD), REGION), targets)
+    assert repaired.changes == ["reset the trust policy of argosy-deploy"]
+    assert bootstrap(AwsApi(session_in(PROD), REGION), targets).changes == []
+    checks = by_name(doctor(path))
+    assert checks["deploy role self-assume"].status == "pass"
+    assert [c for c in checks.values() if c.status == "fail"] == []
+
+
+def test_a_missing_trusted_principal_fails(aws: None, tmp_path: Path) -> None:
+    path = stack_copy(tmp_path, "prod")
+    create_roles(PROD, "developers")
+    checks = by_name(doctor(path))
+    assert checks["trusted principals"] == DoctorCheck(
+        name="trusted principals",
+        status="fail",
+        detail=f"arn:aws:iam::{PROD}:role/platform-admins does not exist in account {PROD}; IAM "
+        "refuses a trust policy naming a missing principal, so bootstrap refuses to run",
+        fix=f"create the role, or remove it from argosy:bootstrap.trustedPrincipals in {path}",
+    )
+    # The same principal is an access entry too: both settings name it.
+    assert checks["access principals"].fix == (
+        f"create the role, or remove it from argosy:access.admins in {path}"
     )

@@ -1,4 +1,4 @@
-"""Pure builders: subnet layout, IAM documents, kubeconfig, Kubernetes objects."""
+"""Pure builders: subnet layout, IAM and key policies, kubeconfig, add-on values, schemas."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 import yaml
 
 from argosy.config.models import NetworkSettings
-from argosy.manifests import addons, iam, kubeconfig
-from argosy.manifests.kubernetes import gp3_storage_class
+from argosy.manifests import addons, iam, kms, kubeconfig
 from argosy.manifests.network import subnet_layout
 from argosy.manifests.validation import (
     ManifestInvalidError,
@@ -148,19 +147,101 @@ def test_kubeconfig_golden() -> None:
     assert "token" not in json.dumps(config).replace("get-token", "")
 
 
-def test_storage_class_golden_and_valid() -> None:
-    manifest = gp3_storage_class("1.35")
-    assert_golden("manifests/storageclass-gp3.yaml", yaml.safe_dump(manifest, sort_keys=True))
-    assert kubernetes_schema_problems(manifest, "1.35") == []
-    assert manifest["metadata"]["annotations"] == {
-        "storageclass.kubernetes.io/is-default-class": "true"
+def test_pod_identity_trust_pins_cluster_namespace_and_service_account() -> None:
+    cluster_arn = "arn:aws:eks:eu-west-1:222222222222:cluster/argosy-dev"
+    document = iam.pod_identity_trust_policy(
+        account_id="222222222222",
+        cluster_arn=cluster_arn,
+        namespace="kube-system",
+        service_account="aws-node",
+    )
+    assert_golden("manifests/pod-identity-trust-policy.json", json.dumps(document, indent=2) + "\n")
+    statement = document["Statement"][0]
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "aws:SourceAccount": "222222222222",
+            "aws:RequestTag/eks-cluster-arn": cluster_arn,
+            "aws:RequestTag/kubernetes-namespace": "kube-system",
+            "aws:RequestTag/kubernetes-service-account": "aws-node",
+        }
     }
-    assert manifest["parameters"]["encrypted"] == "true"
+
+
+def _allowed(document: dict[str, object], principal: str) -> set[str]:
+    actions: set[str] = set()
+    for statement in document["Statement"]:  # type: ignore[attr-defined]
+        who = statement["Principal"]
+        if principal in (who.get("AWS"), who.get("Service")):
+            granted = statement["Action"]
+            actions |= set(granted if isinstance(granted, list) else [granted])
+    return actions
+
+
+def test_key_policies_separate_administration_from_use() -> None:
+    root = "arn:aws:iam::222222222222:root"
+    role = "arn:aws:iam::222222222222:role/dev-eks-cluster-abc"
+    secrets = kms.secrets_key_policy(
+        partition="aws", account_id="222222222222", cluster_role_arn=role
+    )
+    logs = kms.logs_key_policy(
+        partition="aws",
+        region="eu-west-1",
+        account_id="222222222222",
+        log_group_names=["/aws/vpc/argosy-dev/flow-logs", "/aws/eks/argosy-dev/cluster"],
+    )
+    ebs = kms.ebs_key_policy(partition="aws", region="eu-west-1", account_id="222222222222")
+    for document in (secrets, logs, ebs):
+        administered = _allowed(document, root)
+        assert "kms:ScheduleKeyDeletion" in administered
+        assert not administered & {"kms:Decrypt", "kms:Encrypt", "kms:*"}
+    assert _allowed(secrets, role) == {
+        "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ListGrants"
+    }  # fmt: skip
+    logs_use = logs["Statement"][1]
+    assert logs_use["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs_use["Condition"] == {
+        "ArnEquals": {
+            "kms:EncryptionContext:aws:logs:arn": [
+                "arn:aws:logs:eu-west-1:222222222222:log-group:/aws/eks/argosy-dev/cluster",
+                "arn:aws:logs:eu-west-1:222222222222:log-group:/aws/vpc/argosy-dev/flow-logs",
+            ]
+        }
+    }
+    for statement in ebs["Statement"][1:]:
+        assert statement["Condition"]["StringEquals"] == {
+            "kms:CallerAccount": "222222222222",
+            "kms:ViaService": "ec2.eu-west-1.amazonaws.com",
+        }
+
+
+def test_flow_logs_role_is_confined_to_the_account() -> None:
+    trust = iam.flow_logs_trust_policy(
+        partition="aws", region="eu-west-1", account_id="222222222222"
+    )
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "222222222222"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:eu-west-1:222222222222:vpc-flow-log/*"},
+    }
+    group = "arn:aws:logs:eu-west-1:222222222222:log-group:/aws/vpc/argosy-dev/flow-logs"
+    write = iam.flow_logs_delivery_policy(group)["Statement"][0]
+    assert write["Resource"] == [group, f"{group}:log-stream:*"]
+
+
+STORAGE_CLASS = {
+    "apiVersion": "storage.k8s.io/v1",
+    "kind": "StorageClass",
+    "metadata": {"name": "gp3"},
+    "provisioner": "ebs.csi.aws.com",
+    "parameters": {"type": "gp3"},
+    "volumeBindingMode": "WaitForFirstConsumer",
+}
 
 
 def test_schema_check_catches_typos_and_types() -> None:
-    manifest = gp3_storage_class("1.35")
-    broken = {**manifest, "volumeBindingMod": "Immediate", "allowVolumeExpansion": "yes"}
+    assert kubernetes_schema_problems(STORAGE_CLASS, "1.35") == []
+    broken = {**STORAGE_CLASS, "volumeBindingMod": "Immediate", "allowVolumeExpansion": "yes"}
     assert kubernetes_schema_problems(broken, "1.35") == [
         "(root): Additional properties are not allowed ('volumeBindingMod' was unexpected)",
         "allowVolumeExpansion: 'yes' is not of type 'boolean', 'null'",
@@ -179,5 +260,8 @@ def test_schema_check_knows_core_kinds() -> None:
         )
 
 
-def test_vpc_cni_configuration() -> None:
+def test_addon_configurations() -> None:
     assert addons.to_json(addons.vpc_cni_configuration()) == '{"enableNetworkPolicy":"true"}'
+    assert addons.to_json(addons.ebs_csi_configuration()) == (
+        '{"defaultStorageClass":{"enabled":true}}'
+    )

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 from pulumi.runtime.mocks import MockResourceArgs
 
+from argosy.config import eks_versions
 from argosy.config.source import encode_for_program, read_stack_file
 from argosy.plan.engine import ProgramFailedError, project_program, run_program
 from argosy.plan.mocks import AwsContext, PlanMocks
@@ -70,7 +71,9 @@ def test_invalid_config_stops_the_program_before_any_resource() -> None:
         "    rule: unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
         "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:bootstrap, "
         "argosy:backend, argosy:kubernetes\n"
-        "    example: argosy:cluster: ..."
+        "    example: argosy:cluster: {version: "
+        f'"{eks_versions.newest_version()}", nodeGroups: [{{name: system, instanceTypes: '
+        "[m7g.large], minSize: 2, desiredSize: 3, maxSize: 6}]}"
     )
     assert mocks.registered == []
 

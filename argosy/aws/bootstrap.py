@@ -23,7 +23,14 @@ import botocore.exceptions
 
 from argosy import naming
 from argosy.aws.client import AwsApi, error_code
-from argosy.aws.errors import AwsProblemError, NameTakenError, NotOwnedError
+from argosy.aws.errors import (
+    AwsProblemError,
+    NameTakenError,
+    NotOwnedError,
+    PrincipalMissingError,
+)
+from argosy.aws.principals import missing_principals, what_to_create
+from argosy.aws.trust import self_assume_statement
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.models import partition_of
 from argosy.config.validate import AwsStageConfig
@@ -52,6 +59,8 @@ class Targets:
     github_environment: str
     trusted_principals: tuple[str, ...]
     noncurrent_days: int
+    #: Where the config came from (``stacks/Pulumi.<stage>.yaml``), for the fixes it names.
+    config_file: str = "the stack file"
 
     @property
     def partition(self) -> str:
@@ -107,7 +116,13 @@ class Targets:
         return list(self.trusted_principals) or [f"arn:{self.partition}:iam::{self.account}:root"]
 
     def deploy_trust(self) -> dict[str, Any]:
-        """Who may assume the deploy role: main branch, protected environment, principals."""
+        """Who may assume the deploy role: main branch, protected environment, principals.
+
+        And the role itself (``DeployRoleChainsToItself``): CI runs as the deploy role and the
+        Pulumi AWS provider assumes it again, which IAM allows only when the trust says so
+        (see :mod:`argosy.aws.trust` for why this statement, and why in this form). It is
+        written whether or not ``trustedPrincipals`` is set, so the document has one shape.
+        """
         repo = self.github_repository
         return {
             "Version": "2012-10-17",
@@ -121,6 +136,7 @@ class Targets:
                     sid="GitHubActionsDeploy",
                 ),
                 iam.principals_trust_statement(self._principals(), sid="AccountPrincipals"),
+                self_assume_statement(self.deploy_role_arn),
             ],
         }
 
@@ -169,6 +185,7 @@ def targets_for(config: AwsStageConfig) -> Targets:
         github_environment=settings.github_environment or config.stage,
         trusted_principals=settings.trusted_principals,
         noncurrent_days=settings.noncurrent_version_days,
+        config_file=config.source.file,
     )
 
 
@@ -779,13 +796,37 @@ class BootstrapReport:
         return [step.change for item in self.items for step in item.steps]
 
 
+def check_trusted_principals(api: AwsApi, targets: Targets) -> None:
+    """Refuse, before any change, when a ``trustedPrincipals`` entry does not exist.
+
+    IAM rejects a trust policy naming a missing principal (``MalformedPolicyDocument``), so
+    bootstrap would otherwise stop halfway, with the key and bucket made and the roles not.
+
+    Raises:
+        PrincipalMissingError: names the missing principals and where to remove them.
+    """
+    missing = missing_principals(api, targets.trusted_principals)
+    if not missing:
+        return
+    names = ", ".join(missing)
+    verb = "does" if len(missing) == 1 else "do"
+    raise PrincipalMissingError(
+        f"argosy:bootstrap.trustedPrincipals names {names}, which {verb} not exist in account "
+        f"{targets.account}; IAM refuses a trust policy naming a missing principal",
+        f"create {what_to_create(missing)}, or remove "
+        f"{'it' if len(missing) == 1 else 'them'} from argosy:bootstrap.trustedPrincipals in "
+        f"{targets.config_file}",
+    )
+
+
 def bootstrap(api: AwsApi, targets: Targets, *, dry_run: bool = False) -> BootstrapReport:
     """Bring the stage's account to what bootstrap manages; report every change.
 
     Observation happens first and is read-only; only then, and not on a dry run, do the
-    steps run, in order. Refusals (a name taken, a resource not bootstrap's) are raised
-    during observation, before anything changes.
+    steps run, in order. Refusals (a trusted principal missing, a name taken, a resource not
+    bootstrap's) are raised during observation, before anything changes.
     """
+    check_trusted_principals(api, targets)
     observation = Observation(api=api, targets=targets)
     items = observation.items()
     if not dry_run:

@@ -72,3 +72,7 @@ _DENIED_CODES = frozenset(
 def is_access_denied(code: str) -> bool:
     """Whether an AWS error code means a missing permission."""
     return code in _DENIED_CODES or bool(re.fullmatch(r".*AccessDenied.*", code))
+
+
+class PrincipalMissingError(AwsProblemError):
+    """An IAM principal the stage's config names does not exist in the stage's account."""

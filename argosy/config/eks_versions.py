@@ -5,10 +5,12 @@ same commit twice always gives the same answer (a plan must be deterministic). W
 is reviewed, move ``REVIEWED_ON`` and add the new minor versions; ``argosy doctor`` checks the
 live list of the account's region.
 
-Sources (gathered 2026): the EKS user guide "Understand the Kubernetes version lifecycle on
-EKS" (14 months of standard support, then 12 months of extended support) and the release
-calendar as tracked by endoflife.date/amazon-eks. Kubernetes 1.36 is left out because its
-EKS dates could not be confirmed from those sources when the table was written.
+Sources: the EKS user guide "Understand the Kubernetes version lifecycle on EKS" (14 months
+of standard support, then 12 months of extended support) and its release calendar for 1.31 to
+1.35; for 1.36, released on EKS on 2026-06-02 ("Amazon EKS and Amazon EKS Distro now support
+Kubernetes version 1.36", AWS What's New, June 2026, as tracked by endoflife.date/amazon-eks),
+whose support dates follow the 14 + 12 month rule. Kubernetes 1.37 is not offered by EKS as of
+``REVIEWED_ON`` (upstream 1.36 came out 2026-04-22; EKS follows each release by weeks to months).
 """
 
 from __future__ import annotations
@@ -65,6 +67,11 @@ EKS_VERSIONS: tuple[EksVersion, ...] = (
         version="1.35",
         end_of_standard_support=date(2027, 3, 27),
         end_of_extended_support=date(2028, 3, 27),
+    ),
+    EksVersion(
+        version="1.36",
+        end_of_standard_support=date(2027, 8, 2),
+        end_of_extended_support=date(2028, 8, 2),
     ),
 )
 

@@ -22,7 +22,9 @@ def show_value(value: Any) -> str:
     """Render a config value compactly, as YAML flow text, keys in the order given."""
     if value is _Missing:
         return NOT_SET
-    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1_000_000)
+    text = yaml.safe_dump(
+        value, default_flow_style=True, sort_keys=False, width=1_000_000, allow_unicode=True
+    )
     text = text.strip()
     # safe_dump terminates bare scalars with a document end marker.
     if text.endswith("\n..."):

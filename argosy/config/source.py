@@ -3,22 +3,45 @@
 A stack file is ``stacks/Pulumi.<stack>.yaml``. Its ``config`` map holds namespaced keys
 (``argosy:network``, ``pulumi:disable-default-providers``); ``secure:`` values are ciphertext
 that only the Pulumi CLI can decrypt, so offline they stay :class:`SecretValue` objects.
+
+Reading goes as far as the file allows, so that one run reports every mistake: bytes that are
+not UTF-8, tags YAML does not define (CloudFormation's ``!Ref``), repeated keys and keys
+written outside ``config:`` become :class:`ReadFinding` objects carried by the
+:class:`ConfigSource`, and validation reports them with the rest (it knows the valid value
+to suggest). Only a file that is missing, is not YAML or is not a mapping stops here.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
-from argosy.config.errors import ConfigInvalidError, ConfigIssue
+from argosy.config.errors import ConfigInvalidError, ConfigIssue, show_value
 
 PathPart = str | int
 ValuePath = tuple[PathPart, ...]
+
+#: The top-level keys of a stack settings file (Pulumi's "stack settings file reference").
+STACK_FILE_KEYS: tuple[str, ...] = (
+    "config",
+    "secretsprovider",
+    "encryptedkey",
+    "encryptionsalt",
+    "environment",
+)
+
+_YAML = "tag:yaml.org,2002:"
+#: Tags whose values argosy reads as YAML defines them (explicit ``!!str`` included).
+_PLAIN_TAGS = frozenset(_YAML + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+_TIMESTAMP = _YAML + "timestamp"
+_MERGE = _YAML + "merge"
 
 
 @dataclass(frozen=True)
@@ -31,6 +54,42 @@ class SecretValue:
         return "[secret]"
 
 
+ReadKind = Literal[
+    "tag", "outside-config", "repeated-key", "not-namespaced", "recursive-alias", "top-level-key"
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadFinding:
+    """A problem found while reading a stack file, which validation reports.
+
+    Validation turns each into a :class:`ConfigIssue` with a valid example, which needs the
+    config schema that reading does not know.
+
+    Attributes:
+        kind: ``tag`` (a tag YAML does not define, such as ``!Ref``), ``outside-config`` (a
+            namespaced key at the top level of the file), ``repeated-key``, ``not-namespaced``
+            (a config key without ``<namespace>:``), ``recursive-alias`` (an alias inside the
+            value it names) or ``top-level-key`` (a top-level key Pulumi ignores, close to one
+            it reads; a warning).
+        path: Where the value sits (see ``where``).
+        line: 1-based line of the key or value.
+        value: The value as read (plain, without its tag); for ``repeated-key``, the value
+            YAML keeps (the last).
+        detail: The tag (``!Ref``) for ``tag``; the closest stack file key for
+            ``top-level-key``; empty otherwise.
+        where: ``config`` when ``path`` is relative to ``config``; ``file`` when it is relative
+            to the file (a top-level key, or a value outside ``config:``).
+    """
+
+    kind: ReadKind
+    path: ValuePath
+    line: int | None
+    value: Any
+    detail: str = ""
+    where: Literal["config", "file"] = "config"
+
+
 @dataclass(frozen=True, kw_only=True)
 class ConfigSource:
     """Where a stage's config came from, for error messages.
@@ -39,10 +98,18 @@ class ConfigSource:
         file: The file as the user named it (or the default stack file path).
         lines: 1-based line of each value, keyed by its path under ``config``, e.g.
             ``("argosy:cluster", "nodeGroups", 0, "minSize")``. Empty when unknown.
+        key_lines: 1-based line of each key, by the same paths (a mapping value's line is
+            that of its first key, the line after its own key).
+        issues: Problems with the file as a whole found while reading it (bytes that are not
+            UTF-8), reported by validation with the rest.
+        findings: Problems found while reading that validation reports with an example.
     """
 
     file: str
     lines: Mapping[ValuePath, int] = field(default_factory=dict)
+    key_lines: Mapping[ValuePath, int] = field(default_factory=dict)
+    issues: tuple[ConfigIssue, ...] = ()
+    findings: tuple[ReadFinding, ...] = ()
 
     def line_of(self, path: ValuePath) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -52,6 +119,11 @@ class ConfigSource:
                 return line
         return None
 
+    def key_line_of(self, path: ValuePath) -> int | None:
+        """The line of the key that ends ``path`` (for a problem with the key itself)."""
+        line = self.key_lines.get(path)
+        return line if line is not None else self.line_of(path)
+
 
 @dataclass(frozen=True, kw_only=True)
 class StackFile:
@@ -60,8 +132,11 @@ class StackFile:
     Attributes:
         stack: The stack name (``dev`` for ``Pulumi.dev.yaml``).
         path: The file on disk.
-        source: File name and value lines for error messages.
+        source: File name, value lines and reading problems for error messages. A stack file
+            with findings is never valid: validation reports them.
         config: The ``config`` map: namespaced key to YAML value; secrets as SecretValue.
+            Namespaced keys written outside ``config:`` are included (when ``config:`` lacks
+            them) so that validation checks their values too.
         secrets_provider: The ``secretsprovider`` line, if any.
     """
 
@@ -79,46 +154,208 @@ def _issue(
 
 
 class _Reader:
-    """Builds values from a composed YAML node tree, noting lines and duplicate keys."""
+    """Builds values from a composed YAML node tree, noting lines and reading problems.
 
-    def __init__(self, loader: yaml.SafeLoader, display: str) -> None:
+    Merge keys (``<<: *base``, or a list of them) work as YAML 1.1 defines them: the merged
+    mappings' keys first, the mapping's own keys winning, earlier merges winning over later
+    ones; a merged value keeps the line where it is written. Tags YAML does not define are
+    reported once per node and read as the plain value, so later checks still run.
+    """
+
+    def __init__(self, loader: yaml.SafeLoader) -> None:
         self.loader = loader
-        self.display = display
         self.lines: dict[ValuePath, int] = {}
-        self.issues: list[ConfigIssue] = []
+        self.key_lines: dict[ValuePath, int] = {}
+        self.findings: list[ReadFinding] = []
+        self._reported: set[tuple[str, int]] = set()
+        self._open: set[int] = set()
 
     def read(self, node: yaml.Node, path: ValuePath) -> Any:
         self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
-                if key in result:
-                    self.issues.append(
-                        _issue(
-                            self.display,
-                            key_node.start_mark.line + 1,
-                            ".".join(map(str, (*path, key))) or str(key),
-                            "(repeated key)",
-                            "each key at most once in a mapping; YAML would silently keep "
-                            "only the last",
-                            f"{key}: <one value>",
-                        )
-                    )
-                result[key] = self.read(value_node, (*path, key))
-            if set(result) == {"secure"} and isinstance(result["secure"], str):
-                return SecretValue(result["secure"])
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.read(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        if id(node) in self._open:
+            self._find("recursive-alias", path, node, None)
+            return None
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                value = self._mapping(node, path)
+            elif isinstance(node, yaml.SequenceNode):
+                value = [self.read(item, (*path, i)) for i, item in enumerate(node.value)]
+            else:
+                value = self._scalar(node)
+        finally:
+            self._open.discard(id(node))
+        if not _known_tag(node):
+            self._find("tag", path, node, value, detail=node.tag)
+        return value
+
+    def _find(
+        self, kind: ReadKind, path: ValuePath, node: yaml.Node, value: Any, detail: str = ""
+    ) -> None:
+        """Note a problem with ``node``, once even when aliases read it again elsewhere."""
+        if (kind, id(node)) in self._reported:
+            return
+        self._reported.add((kind, id(node)))
+        line = node.start_mark.line + 1
+        self.findings.append(
+            ReadFinding(kind=kind, path=path, line=line, value=value, detail=detail)
+        )
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        assert isinstance(node, yaml.ScalarNode)
+        if node.tag == _TIMESTAMP:
+            # The Pulumi CLI hands a date-like scalar to the program as its text.
+            return node.value
+        if node.tag in _PLAIN_TAGS:
+            return self.loader.construct_object(node, deep=True)
+        # A tag YAML does not define: the value as if it were written without the tag.
+        resolve: Callable[..., str] = self.loader.resolve
+        tag = resolve(yaml.ScalarNode, node.value, (node.style is None, node.style is not None))
+        if tag not in _PLAIN_TAGS:
+            return node.value
+        plain = yaml.ScalarNode(tag, node.value, node.start_mark, node.end_mark, node.style)
+        return self.loader.construct_object(plain, deep=True)
+
+    def _key(self, node: yaml.Node, path: ValuePath) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            key = self._scalar(node)
+            if not _known_tag(node):
+                self._find("tag", (*path, key), node, key, detail=node.tag)
+            return key
+        # A sequence or mapping as a key: its text, which no key rule accepts.
+        return show_value(self.read(node, (*path, "?")))
+
+    def _pairs(self, node: yaml.MappingNode, path: ValuePath) -> list[tuple[Any, yaml.Node]]:
+        """The mapping's (key, value node) pairs after merges, the last of a key winning.
+
+        Repeated keys among the mapping's own keys are reported; keys a merge brings are not
+        repeats, they are what a merge is for.
+        """
+        merged: dict[Any, yaml.Node] = {}
+        own: list[tuple[Any, yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            sources = _merge_sources(key_node, value_node)
+            if sources is None or any(id(s) in self._open for s in sources):
+                own.append((self._key(key_node, path), key_node, value_node))
+                continue
+            for source in sources:
+                self._open.add(id(source))
+                try:
+                    pairs = self._pairs(source, path)
+                finally:
+                    self._open.discard(id(source))
+                for key, value in pairs:
+                    # Earlier merges win over later ones.
+                    merged.setdefault(key, value)
+        result = dict(merged)
+        seen: set[Any] = set()
+        for key, key_node, value_node in own:
+            self.key_lines[(*path, key)] = key_node.start_mark.line + 1
+            if key in seen:
+                self._find("repeated-key", (*path, key), key_node, None)
+            seen.add(key)
+            result.pop(key, None)
+            result[key] = value_node
+        return list(result.items())
+
+    def _mapping(self, node: yaml.MappingNode, path: ValuePath) -> Any:
+        before = len(self.findings)
+        result = {key: self.read(value, (*path, key)) for key, value in self._pairs(node, path)}
+        # A repeated key shows the value YAML keeps (the last), now that it is read.
+        for i in range(before, len(self.findings)):
+            found = self.findings[i]
+            if found.kind == "repeated-key" and found.path[:-1] == path:
+                kept = result.get(found.path[-1])
+                self.findings[i] = ReadFinding(
+                    kind=found.kind, path=found.path, line=found.line, value=kept
+                )
+        if set(result) == {"secure"} and isinstance(result["secure"], str):
+            return SecretValue(result["secure"])
+        return result
+
+
+def _known_tag(node: yaml.Node) -> bool:
+    return node.tag in _PLAIN_TAGS or node.tag in (_TIMESTAMP, _MERGE)
+
+
+def _merge_sources(key_node: yaml.Node, value_node: yaml.Node) -> list[yaml.MappingNode] | None:
+    """The mappings a merge key brings in, or None when this is no merge YAML defines."""
+    if key_node.tag != _MERGE:
+        return None
+    sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+    if not sources or not all(isinstance(s, yaml.MappingNode) for s in sources):
+        return None
+    return list(sources)
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError, shown: str) -> ConfigIssue:
+    """The issue for the first byte of ``data`` that is not UTF-8."""
+    start = data.rfind(b"\n", 0, error.start) + 1
+    end = data.find(b"\n", error.start)
+    line_bytes = data[start : end if end != -1 else len(data)].rstrip(b"\r")
+    # Most such files were saved as Windows-1252 or Latin-1: show the line as meant.
+    meant = line_bytes.decode("cp1252", errors="replace").strip()
+    return _issue(
+        shown,
+        data.count(b"\n", 0, error.start) + 1,
+        "(file)",
+        f"(byte 0x{data[error.start]:02x} at column {error.start - start + 1})",
+        "a stack file is UTF-8 text (Pulumi reads it as UTF-8); save it as UTF-8",
+        meant,
+    )
+
+
+def _unparsable(shown: str, exc: yaml.YAMLError, text: str) -> ConfigInvalidError:
+    line: int | None = None
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or str(exc)
+    elif isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        problem = f"character #x{exc.character:04x} is not allowed in YAML"
+    else:
+        problem = str(exc)
+    return ConfigInvalidError(
+        [
+            _issue(
+                shown,
+                line,
+                "(file)",
+                "(unparsable)",
+                f"valid YAML: {problem}",
+                "argosy:network:\n      vpcCidr: 10.20.0.0/16",
+            )
+        ]
+    )
+
+
+def _read_document(reader: _Reader, root: yaml.Node | None) -> Any:
+    """The document's value, ``config`` read first.
+
+    Reading config first makes a problem in an anchored value (a tag, say) that config uses
+    through an alias be reported where config uses it.
+    """
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return reader.read(root, ())
+    reader.lines[()] = root.start_mark.line + 1
+    pairs = reader._pairs(root, ())
+    pairs.sort(key=lambda pair: pair[0] != "config")
+    return {key: reader.read(node, (key,)) for key, node in pairs}
 
 
 def read_stack_file(path: Path, *, stack: str, display: str | None = None) -> StackFile:
-    """Parse a stack file; raise ConfigInvalidError listing every structural problem."""
+    """Parse a stack file as far as it goes.
+
+    Raises ConfigInvalidError when the file is missing, is not YAML or is not a mapping.
+    Every other problem (not UTF-8, unknown tags, repeated keys, keys outside ``config:``)
+    is carried by the returned source, for validation to report with the rest.
+    """
     shown = display if display is not None else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigInvalidError(
             [
@@ -133,33 +370,32 @@ def read_stack_file(path: Path, *, stack: str, display: str | None = None) -> St
                 )
             ]
         ) from None
-    loader = yaml.SafeLoader(text)
+    file_issues: list[ConfigIssue] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        file_issues.append(_not_utf8(data, exc, shown))
+        text = data.decode("utf-8", errors="replace")
+
+    try:
+        # The loader checks the characters as it starts.
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        raise _unparsable(shown, exc, text) from None
     try:
         try:
             root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            raise ConfigInvalidError(
-                [
-                    _issue(
-                        shown,
-                        mark.line + 1 if mark else None,
-                        "(file)",
-                        "(unparsable)",
-                        f"valid YAML: {exc.problem or exc}",
-                        "argosy:network:\n      vpcCidr: 10.20.0.0/16",
-                    )
-                ]
-            ) from None
-        reader = _Reader(loader, shown)
-        document = reader.read(root, ()) if root is not None else {}
+        except yaml.YAMLError as exc:
+            raise _unparsable(shown, exc, text) from None
+        reader = _Reader(loader)
+        document = _read_document(reader, root)
     finally:
         loader.dispose()
 
-    issues = list(reader.issues) if root is not None else []
     if not isinstance(document, dict):
         raise ConfigInvalidError(
             [
+                *file_issues,
                 _issue(
                     shown,
                     1,
@@ -167,14 +403,14 @@ def read_stack_file(path: Path, *, stack: str, display: str | None = None) -> St
                     "(not a mapping)",
                     "a stack file is a YAML mapping",
                     "config:\n  argosy:role: workload",
-                )
+                ),
             ]
         )
     raw_config = document.get("config", {})
     if raw_config is None:
         raw_config = {}
     if not isinstance(raw_config, dict):
-        issues.append(
+        file_issues.append(
             _issue(
                 shown,
                 reader.lines.get(("config",)),
@@ -185,30 +421,76 @@ def read_stack_file(path: Path, *, stack: str, display: str | None = None) -> St
             )
         )
         raw_config = {}
-    for key in raw_config:
-        if not isinstance(key, str) or ":" not in key:
-            issues.append(
-                _issue(
-                    shown,
-                    reader.lines.get(("config", key)),
-                    f"config.{key}",
-                    str(key),
-                    "config keys are namespaced, <namespace>:<key>, as `pulumi config set` "
-                    "writes them",
-                    f"argosy:{key}: ...",
+    config = dict(raw_config)
+    # Lines and findings below config are relative to it, where validation addresses values.
+    lines = {p[1:]: n for p, n in reader.lines.items() if p[:1] == ("config",) and p[1:]}
+    key_lines = {p[1:]: n for p, n in reader.key_lines.items() if p[:1] == ("config",) and p[1:]}
+    ignored: set[Any] = set()
+    findings: list[ReadFinding] = []
+    for key, value in document.items():
+        if key in STACK_FILE_KEYS:
+            continue
+        if isinstance(key, str) and ":" in key:
+            findings.append(
+                ReadFinding(
+                    kind="outside-config",
+                    path=(key,),
+                    line=reader.key_lines.get((key,)),
+                    value=value,
+                    where="file",
                 )
             )
-    if issues:
-        raise ConfigInvalidError(issues)
+            if key not in config:
+                # Checked as if written under config:, so its own mistakes show now too.
+                config[key] = value
+                lines.update({p: n for p, n in reader.lines.items() if p[:1] == (key,)})
+                key_lines.update({p: n for p, n in reader.key_lines.items() if p[:1] == (key,)})
+            continue
+        # Pulumi ignores other top-level keys (a place for YAML anchors, say); a name close
+        # to one it reads is most likely a misspelling.
+        ignored.add(key)
+        close = difflib.get_close_matches(str(key), STACK_FILE_KEYS, n=1, cutoff=0.75)
+        if close:
+            findings.append(
+                ReadFinding(
+                    kind="top-level-key",
+                    path=(key,),
+                    line=reader.key_lines.get((key,)),
+                    value=value,
+                    detail=close[0],
+                    where="file",
+                )
+            )
+    for found in reader.findings:
+        if found.path[:1] == ("config",) and len(found.path) > 1:
+            findings.append(dataclasses.replace(found, path=found.path[1:]))
+        elif found.path[:1] and isinstance(found.path[0], str) and ":" in found.path[0]:
+            findings.append(found)  # below a key outside config:, checked as if under it
+        elif found.path[:1] and found.path[0] not in ignored:
+            findings.append(dataclasses.replace(found, where="file"))
+    for key in raw_config:
+        if not isinstance(key, str) or ":" not in key:
+            findings.append(
+                ReadFinding(
+                    kind="not-namespaced",
+                    path=(key,),
+                    line=reader.key_lines.get(("config", key)),
+                    value=raw_config[key],
+                )
+            )
 
-    # Value paths are relative to the config map, where validation addresses them.
-    lines = {p[1:]: line for p, line in reader.lines.items() if p[:1] == ("config",) and p[1:]}
     provider = document.get("secretsprovider")
     return StackFile(
         stack=stack,
         path=path,
-        source=ConfigSource(file=shown, lines=lines),
-        config=raw_config,
+        source=ConfigSource(
+            file=shown,
+            lines=lines,
+            key_lines=key_lines,
+            issues=tuple(file_issues),
+            findings=tuple(findings),
+        ),
+        config=config,
         secrets_provider=provider if isinstance(provider, str) else None,
     )
 

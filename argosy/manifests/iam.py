@@ -163,3 +163,104 @@ def irsa_trust_policy(
             }
         ],
     }
+
+
+#: The service principal EKS Pod Identity assumes roles as.
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+
+
+def pod_identity_trust_policy(
+    *, account_id: str, cluster_arn: str, namespace: str, service_account: str
+) -> PolicyDocument:
+    """Trust policy for EKS Pod Identity: one service account of one namespace of one cluster.
+
+    Pod Identity tags every session with the cluster, namespace and service account
+    (``aws:RequestTag/...``; EKS user guide, "Create an IAM role for EKS Pod Identity",
+    setting conditions), so the trust pins all three as well as the account: an association
+    made for another service account, or in another cluster, cannot use the role even if
+    someone creates one.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EksPodIdentity",
+                "Effect": "Allow",
+                "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceAccount": account_id,
+                        "aws:RequestTag/eks-cluster-arn": cluster_arn,
+                        "aws:RequestTag/kubernetes-namespace": namespace,
+                        "aws:RequestTag/kubernetes-service-account": service_account,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def flow_logs_trust_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """Let VPC Flow Logs of the stage's account and region assume the delivery role.
+
+    ``aws:SourceAccount`` and ``aws:SourceArn`` keep another account's flow logs from using
+    the role (the confused-deputy guard in the VPC user guide, "IAM role for publishing flow
+    logs to CloudWatch Logs").
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"
+                    },
+                },
+            }
+        ],
+    }
+
+
+def flow_logs_delivery_policy(log_group_arn: str) -> PolicyDocument:
+    """What VPC Flow Logs need to write into one log group (which argosy creates)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "WriteFlowLogs",
+                "Effect": "Allow",
+                "Action": [
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ],
+                "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"],
+            },
+            {
+                # DescribeLogGroups takes no resource-level permission.
+                "Sid": "FindLogGroup",
+                "Effect": "Allow",
+                "Action": "logs:DescribeLogGroups",
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def secrets_encryption_policy(key_arn: str) -> PolicyDocument:
+    """The EKS cluster role's use of its Secrets key, and nothing else."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ListGrants"],
+                "Resource": key_arn,
+            }
+        ],
+    }

@@ -21,22 +21,43 @@ from typing import Any
 from pulumi.runtime import Mocks
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
-from argosy.config.models import dns_suffix_of, partition_of
+from argosy.config import regions
+from argosy.config.regions import dns_suffix_of, partition_of
 
-#: Availability zones per region where it differs from three (the common case); an
-#: approximation of the live count, which ``argosy doctor`` checks for real.
-AZ_COUNTS: dict[str, int] = {
-    "us-east-1": 6,
-    "us-west-2": 4,
-    "ap-northeast-1": 3,
-    "ap-northeast-2": 4,
-    "us-west-1": 2,
-    "ca-central-1": 3,
-}
-#: How AWS abbreviates region words in zone IDs (eu-west-1 -> euw1-az1).
-_COMPASS = {"northeast": "ne", "southeast": "se", "northwest": "nw", "southwest": "sw"}
 #: EKS assigns new clusters the newest platform version; any stable value serves a plan.
 EKS_PLATFORM_VERSION = "eks.1"
+
+#: When :data:`ADDON_VERSIONS` was last compared with EKS's answers.
+ADDON_VERSIONS_REVIEWED_ON = "2026-11-21"
+#: What ``eks:DescribeAddonVersions`` answered as the most recent compatible version, per
+#: add-on and Kubernetes version, so that the offline plan shows what a real preview would
+#: resolve. kube-proxy and coredns: the EKS user guide's version tables ("Manage kube-proxy",
+#: "Manage CoreDNS"), which list 1.36. The other three publish no per-version table: their
+#: entries are the newest builds seen in EKS's release notes and the add-ons' changelogs, and
+#: a real ``pulumi preview`` may show a newer build. An add-on left out here fails the plan.
+_LATEST_VPC_CNI = "v1.22.2-eksbuild.1"
+_LATEST_EBS_CSI = "v1.64.0-eksbuild.1"
+_LATEST_POD_IDENTITY_AGENT = "v1.3.10-eksbuild.2"
+ADDON_VERSIONS: dict[tuple[str, str], str] = {
+    **{("vpc-cni", k): _LATEST_VPC_CNI for k in ("1.32", "1.33", "1.34", "1.35", "1.36")},
+    **{
+        ("aws-ebs-csi-driver", k): _LATEST_EBS_CSI for k in ("1.32", "1.33", "1.34", "1.35", "1.36")
+    },
+    **{
+        ("eks-pod-identity-agent", k): _LATEST_POD_IDENTITY_AGENT
+        for k in ("1.32", "1.33", "1.34", "1.35", "1.36")
+    },
+    ("kube-proxy", "1.32"): "v1.32.13-eksbuild.16",
+    ("kube-proxy", "1.33"): "v1.33.10-eksbuild.13",
+    ("kube-proxy", "1.34"): "v1.34.6-eksbuild.13",
+    ("kube-proxy", "1.35"): "v1.35.3-eksbuild.13",
+    ("kube-proxy", "1.36"): "v1.36.0-eksbuild.14",
+    ("coredns", "1.32"): "v1.11.4-eksbuild.40",
+    ("coredns", "1.33"): "v1.12.4-eksbuild.18",
+    ("coredns", "1.34"): "v1.13.2-eksbuild.11",
+    ("coredns", "1.35"): "v1.14.3-eksbuild.3",
+    ("coredns", "1.36"): "v1.14.3-eksbuild.3",
+}
 
 
 class UnmockedInvokeError(Exception):
@@ -104,6 +125,10 @@ class PlanMocks(Mocks):
             "aws:eks/addon:Addon": self._eks_addon,
             "aws:eks/accessEntry:AccessEntry": self._eks_access_entry,
             "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": self._eks_access_policy,
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation": self._pod_identity,
+            "aws:ec2/flowLog:FlowLog": self._flow_log,
+            "aws:ebs/encryptionByDefault:EncryptionByDefault": self._regional_setting,
+            "aws:ebs/defaultKmsKey:DefaultKmsKey": self._regional_setting,
         }
 
     # -- helpers ---------------------------------------------------------------------
@@ -193,6 +218,14 @@ class PlanMocks(Mocks):
             "defaultVersion": 1,
             "arn": self._arn("ec2", f"launch-template/{ident}"),
         }
+
+    def _flow_log(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = f"fl-{self._hex(args, 17)}"
+        return ident, {**args.inputs, "arn": self._arn("ec2", f"vpc-flow-log/{ident}")}
+
+    def _regional_setting(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        # Account-and-region settings: the provider uses the region as their ID.
+        return self._require_aws().region, dict(args.inputs)
 
     # -- IAM ---------------------------------------------------------------------------
 
@@ -298,6 +331,15 @@ class PlanMocks(Mocks):
             dict(args.inputs),
         )
 
+    def _pod_identity(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        cluster = args.inputs.get("clusterName", "cluster")
+        association = f"a-{self._hex(args, 17)}"
+        return f"{cluster},{association}", {
+            **args.inputs,
+            "associationId": association,
+            "associationArn": self._arn("eks", f"podidentityassociation/{cluster}/{association}"),
+        }
+
     # -- Mocks interface ---------------------------------------------------------------
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -334,6 +376,7 @@ class PlanMocks(Mocks):
             "aws:index/getPartition:getPartition": self._partition,
             "aws:index/getRegion:getRegion": self._region,
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
+            "aws:eks/getAddonVersion:getAddonVersion": self._addon_version,
         }
 
     def _caller_identity(self, _: Mapping[str, Any]) -> dict[str, Any]:
@@ -369,13 +412,32 @@ class PlanMocks(Mocks):
 
     def _availability_zones(self, _: Mapping[str, Any]) -> dict[str, Any]:
         aws = self._require_aws()
-        count = AZ_COUNTS.get(aws.region, 3)
-        letters = "abcdefgh"[:count]
-        *words, number = aws.region.split("-")
-        short = words[0] + "".join(_COMPASS.get(w, w[0]) for w in words[1:])
+        region = regions.BY_CODE.get(aws.region)
+        if region is None:
+            raise UnmockedInvokeError(f"no zones known for region {aws.region}")
+        letters = "abcdefgh"[: region.zones]
         return {
             "names": [f"{aws.region}{letter}" for letter in letters],
-            "zoneIds": [f"{short}{number}-az{i + 1}" for i in range(count)],
-            "groupNames": [aws.region] * count,
+            "zoneIds": [f"{region.zone_id_prefix}-az{i + 1}" for i in range(region.zones)],
+            "groupNames": [aws.region] * region.zones,
             "id": aws.region,
+        }
+
+    def _addon_version(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        self._require_aws()
+        addon = str(args.get("addonName"))
+        kubernetes = str(args.get("kubernetesVersion"))
+        version = ADDON_VERSIONS.get((addon, kubernetes))
+        if version is None:
+            raise UnmockedInvokeError(
+                f"the offline plan knows no {addon} version for Kubernetes {kubernetes} (table "
+                f"of {ADDON_VERSIONS_REVIEWED_ON}); pin it in argosy:cluster.addonVersions or "
+                "add it to ADDON_VERSIONS in argosy/plan/mocks.py"
+            )
+        return {
+            "addonName": addon,
+            "kubernetesVersion": kubernetes,
+            "mostRecent": bool(args.get("mostRecent")),
+            "version": version,
+            "id": addon,
         }

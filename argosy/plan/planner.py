@@ -18,7 +18,9 @@ from argosy.config.source import StackFile, encode_for_program, read_stack_file
 from argosy.config.validate import (
     AwsStageConfig,
     StageConfig,
+    StageFootprint,
     check_across_stages,
+    stage_footprint,
     validate_stage,
 )
 from argosy.plan.engine import ProgramRun, project_program, run_program
@@ -84,15 +86,18 @@ def requested_stacks(
     *,
     stacks: Sequence[str],
     all_stacks: bool,
-    config_file: Path | None,
+    config_file: Path | None = None,
     cwd: Path,
+    config_files: Sequence[Path] = (),
 ) -> list[StackRequest]:
-    """Resolve the command line's stacks to stack files."""
-    if config_file is not None:
-        if all_stacks or len(stacks) > 1:
-            raise UsageError("--config-file plans one stack: give at most one --stack with it")
-        name = stacks[0] if stacks else _stack_from_file_name(config_file)
-        return [StackRequest(stack=name, config_file=config_file, display=str(config_file))]
+    """Resolve the command line's stacks to stack files.
+
+    ``--config-file`` may be given several times: each file is planned as the stack its name
+    gives (``Pulumi.<stack>.yaml``). ``--stack`` may name the stack of a single file only.
+    """
+    files = list(dict.fromkeys([*config_files, *([config_file] if config_file else [])]))
+    if files:
+        return _config_file_requests(files, stacks=stacks, all_stacks=all_stacks)
     names = project.stacks() if all_stacks else list(dict.fromkeys(stacks))
     if not names:
         raise UsageError("name a stack with --stack NAME, or plan every stack with --all")
@@ -109,10 +114,47 @@ def requested_stacks(
     return requests
 
 
-def _stack_from_file_name(path: Path) -> str:
+def _config_file_requests(
+    files: Sequence[Path], *, stacks: Sequence[str], all_stacks: bool
+) -> list[StackRequest]:
+    if all_stacks:
+        raise UsageError(
+            "--all plans the stacks in the stack config directory; --config-file plans the "
+            "files given: use one or the other"
+        )
+    if len(files) == 1:
+        if len(stacks) > 1:
+            raise UsageError("--config-file plans one stack: give at most one --stack with it")
+        name = stacks[0] if stacks else _stack_from_file_name(files[0])
+        return [StackRequest(stack=name, config_file=files[0], display=str(files[0]))]
+    shown = ", ".join(map(str, files))
+    if stacks:
+        raise UsageError(
+            f"--stack names the stack of a single --config-file; {len(files)} files are given "
+            f"({shown}): drop --stack, each file's name gives its stack (Pulumi.<stack>.yaml)"
+        )
+    requests: list[StackRequest] = []
+    for path in files:
+        name = _stack_from_file_name(path, several=True)
+        twin = next((r for r in requests if r.stack == name), None)
+        if twin is not None:
+            raise UsageError(
+                f"--config-file {twin.display} and {path} are both stack {name}; plan them "
+                "in separate runs"
+            )
+        requests.append(StackRequest(stack=name, config_file=path, display=str(path)))
+    return requests
+
+
+def _stack_from_file_name(path: Path, *, several: bool = False) -> str:
     name = path.name
     if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")):
         return name.split(".")[1]
+    if several:
+        raise UsageError(
+            f"cannot tell the stack from {path.name}: with several --config-file, name each "
+            "file Pulumi.<stack>.yaml"
+        )
     raise UsageError(f"cannot tell the stack from {path.name}; add --stack NAME")
 
 
@@ -133,20 +175,31 @@ class ValidStack:
 
 
 def validate_requests(requests: Sequence[StackRequest]) -> list[ValidStack]:
-    """Read and validate every stack, then check across them; raise with every issue."""
+    """Read and validate every stack, then check across them; raise with every issue.
+
+    The checks across stacks (own accounts, non-overlapping VPCs) take in the stacks with
+    mistakes of their own too, as far as their account and VPC range are usable.
+    """
     issues: list[ConfigIssue] = []
     valid: list[ValidStack] = []
+    planned: list[StageConfig | StageFootprint] = []
     for request in requests:
         try:
             stack_file = read_stack_file(
                 request.config_file, stack=request.stack, display=request.display
             )
-            config = validate_stage(request.stack, stack_file.config, source=stack_file.source)
         except ConfigInvalidError as exc:
             issues.extend(exc.issues)
             continue
+        try:
+            config = validate_stage(request.stack, stack_file.config, source=stack_file.source)
+        except ConfigInvalidError as exc:
+            issues.extend(exc.issues)
+            planned.append(stage_footprint(request.stack, stack_file.config, stack_file.source))
+            continue
         valid.append(ValidStack(request=request, file=stack_file, config=config))
-    issues.extend(check_across_stages([v.config for v in valid]))
+        planned.append(config)
+    issues.extend(check_across_stages(planned))
     if any(i.severity == "error" for i in issues):
         raise ConfigInvalidError(issues)
     return valid
@@ -185,6 +238,8 @@ def stage_facts(config: StageConfig) -> StageFacts:
     return StageFacts(
         production=config.production,
         account_id=config.aws.account_id if isinstance(config, AwsStageConfig) else None,
+        # Until a stage hosts Argo CD (its own cluster's API), only local stages reach one.
+        kubernetes_allowed=not isinstance(config, AwsStageConfig),
     )
 
 

@@ -8,6 +8,7 @@ public rule each mirrors is named in its ``reference``.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -32,14 +33,18 @@ ROUTE = "aws:ec2/route:Route"
 ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 ADDON = "aws:eks/addon:Addon"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+VPC = "aws:ec2/vpc:Vpc"
+POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 AWS_PROVIDER = "pulumi:providers:aws"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
-#: Managed policies a node role may hold: join the cluster, run the VPC CNI, pull images.
+#: Managed policies a node role may hold: join the cluster and pull images. SECURITY.md's E6
+#: also admits the CNI policy; argosy gives vpc-cni its own Pod Identity role instead, so any
+#: pod that reaches the node's credentials cannot manage the VPC's network interfaces.
 NODE_ROLE_ALLOWED_POLICIES = frozenset(
     {
         "AmazonEKSWorkerNodePolicy",
-        "AmazonEKS_CNI_Policy",
         "AmazonEC2ContainerRegistryReadOnly",
         "AmazonEC2ContainerRegistryPullOnly",
     }
@@ -47,7 +52,20 @@ NODE_ROLE_ALLOWED_POLICIES = frozenset(
 #: Add-ons that run pods, and so need a node to exist first.
 POD_ADDONS = frozenset({"coredns", "aws-ebs-csi-driver"})
 #: Add-ons a node needs to become Ready.
-NODE_ADDONS = frozenset({"vpc-cni", "kube-proxy"})
+NODE_ADDONS = frozenset({"eks-pod-identity-agent", "vpc-cni", "kube-proxy"})
+#: AWS managed policies an add-on's own identity may hold: each is scoped by AWS to what one
+#: add-on needs. Anything else is an inline policy of the role, with resource ARNs (E15).
+ADDON_MANAGED_POLICIES = frozenset({"AmazonEBSCSIDriverPolicy", "AmazonEKS_CNI_Policy"})
+#: Actions that use a KMS key, or hand its use to someone (a grant); the rest administer it.
+KMS_USE_ACTIONS = (
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,10 +75,13 @@ class StageFacts:
     Attributes:
         production: Whether production rules apply.
         account_id: The stage's AWS account, or ``None`` for a stage without AWS.
+        kubernetes_allowed: Whether the stack may call a Kubernetes API (rule P2): only a
+            ``local`` stage, or one that hosts Argo CD, on its own cluster. Default no.
     """
 
     production: bool
     account_id: str | None
+    kubernetes_allowed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, order=True)
@@ -307,6 +328,202 @@ def check_version(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
 
 
 # --------------------------------------------------------------------------------------
+# Logs, keys and identities
+
+
+def check_flow_logs(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E12: every VPC has a flow log, into CloudWatch (retention and KMS) or S3."""
+    for vpc in graph.of_type(VPC):
+        logs = [f for f in graph.of_type(FLOW_LOG) if f.inputs.get("vpcId") == vpc.id]
+        if not logs:
+            yield Finding(rule="E12", urn=vpc.urn, message="VPC has no flow log")
+        for flow_log in logs:
+            kind = flow_log.inputs.get("logDestinationType", "cloud-watch-logs")
+            destination = flow_log.inputs.get("logDestination")
+            if kind == "s3":
+                if not str(destination or "").startswith("arn:"):
+                    yield Finding(rule="E12", urn=flow_log.urn, message="no S3 destination")
+                continue
+            group = graph.find_by_output(LOG_GROUP, "arn", destination)
+            if group is None:
+                yield Finding(rule="E12", urn=flow_log.urn, message="log group is not managed here")
+            elif not (group.inputs.get("kmsKeyId") and group.inputs.get("retentionInDays")):
+                yield Finding(
+                    rule="E12", urn=flow_log.urn, message="log group lacks a key or retention"
+                )
+            if not flow_log.inputs.get("iamRoleArn"):
+                yield Finding(rule="E12", urn=flow_log.urn, message="no delivery role")
+
+
+def _statements(document: Any) -> list[dict[str, Any]]:
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def check_key_policies(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E13: every key has an explicit policy; only named users and services may use it."""
+    for key in graph.of_type(KMS_KEY):
+        document = _json(key.inputs.get("policy"))
+        if not isinstance(document, dict):
+            yield Finding(rule="E13", urn=key.urn, message="no explicit key policy")
+            continue
+        for statement in _statements(document):
+            if statement.get("Effect") != "Allow":
+                continue
+            actions = [str(a) for a in _as_list(statement.get("Action"))]
+            principals = _as_list((statement.get("Principal") or {}).get("AWS"))
+            uses = [
+                a
+                for a in actions
+                if any(fnmatch.fnmatchcase(use.lower(), a.lower()) for use in KMS_USE_ACTIONS)
+            ]
+            if "kms:*" in actions or "*" in actions:
+                yield Finding(rule="E13", urn=key.urn, message="a statement allows kms:*")
+            elif uses and any(str(p).endswith(":root") for p in principals):
+                yield Finding(rule="E13", urn=key.urn, message="the account root may use the key")
+            if "*" in principals and not statement.get("Condition"):
+                yield Finding(
+                    rule="E13", urn=key.urn, message="anyone may use the key, unconditionally"
+                )
+
+
+def check_log_groups(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E14: every log group is encrypted with a KMS key of the stage and has retention."""
+    for group in graph.of_type(LOG_GROUP):
+        if not group.inputs.get("kmsKeyId"):
+            yield Finding(rule="E14", urn=group.urn, message="log group is not KMS-encrypted")
+        elif graph.find_by_output(KMS_KEY, "arn", group.inputs.get("kmsKeyId")) is None:
+            yield Finding(rule="E14", urn=group.urn, message="log group key is not managed here")
+        if not group.inputs.get("retentionInDays"):
+            yield Finding(rule="E14", urn=group.urn, message="log group keeps logs forever")
+
+
+def _pod_identity_bindings(graph: PlanGraph) -> dict[str, list[tuple[str, str]]]:
+    """Role ARN to the (namespace, service account) pairs bound to it by Pod Identity."""
+    bindings: dict[str, list[tuple[str, str]]] = {}
+    for association in graph.of_type(POD_IDENTITY_ASSOCIATION):
+        role = str(association.inputs.get("roleArn"))
+        pair = (
+            str(association.inputs.get("namespace")),
+            str(association.inputs.get("serviceAccount")),
+        )
+        bindings.setdefault(role, []).append(pair)
+    for addon in graph.of_type(ADDON):
+        # An add-on's own associations live in its namespace (kube-system for EKS's).
+        namespace = str((addon.inputs.get("namespaceConfig") or {}).get("namespace", "kube-system"))
+        for item in addon.inputs.get("podIdentityAssociations") or []:
+            role = str(item.get("roleArn"))
+            bindings.setdefault(role, []).append((namespace, str(item.get("serviceAccount"))))
+    return bindings
+
+
+def check_service_account_identities(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E15: a pod's AWS identity serves one service account, with a least-privilege policy."""
+    bindings = _pod_identity_bindings(graph)
+    for role in graph.of_type(ROLE):
+        statements = _trust_statements(role)
+        services = {
+            str(s)
+            for statement in statements
+            for s in _as_list((statement.get("Principal") or {}).get("Service"))
+        }
+        federated = any("Federated" in (s.get("Principal") or {}) for s in statements)
+        pod_identity = "pods.eks.amazonaws.com" in services
+        if not (pod_identity or federated):
+            continue
+        arn = role.outputs.get("arn")
+        if pod_identity:
+            bound = bindings.get(str(arn), [])
+            if len(bound) != 1:
+                yield Finding(
+                    rule="E15",
+                    urn=role.urn,
+                    message=f"bound to {len(bound)} service accounts by Pod Identity, not 1",
+                )
+            for statement in statements:
+                exact = (statement.get("Condition") or {}).get("StringEquals") or {}
+                pinned = {
+                    k: exact.get(f"aws:RequestTag/{k}")
+                    for k in (
+                        "eks-cluster-arn",
+                        "kubernetes-namespace",
+                        "kubernetes-service-account",
+                    )
+                }
+                missing = sorted(k for k, v in pinned.items() if not isinstance(v, str) or "*" in v)
+                if missing:
+                    yield Finding(
+                        rule="E15",
+                        urn=role.urn,
+                        message=f"trust does not pin {', '.join(missing)}",
+                    )
+                elif (
+                    bound
+                    and (
+                        pinned["kubernetes-namespace"],
+                        pinned["kubernetes-service-account"],
+                    )
+                    not in bound
+                ):
+                    shown = ", ".join("/".join(pair) for pair in sorted(bound))
+                    yield Finding(
+                        rule="E15",
+                        urn=role.urn,
+                        message=f"trust pins another service account than {shown}",
+                    )
+        name = role.outputs.get("name")
+        for attachment in graph.of_type(ATTACHMENT):
+            if attachment.inputs.get("role") != name:
+                continue
+            policy = str(attachment.inputs.get("policyArn", "")).rsplit("/", 1)[-1]
+            if policy not in ADDON_MANAGED_POLICIES:
+                yield Finding(
+                    rule="E15", urn=role.urn, message=f"holds the broad managed policy {policy}"
+                )
+        for inline in graph.of_type(ROLE_POLICY):
+            if inline.inputs.get("role") != name:
+                continue
+            for statement in _statements(_json(inline.inputs.get("policy"))):
+                actions = [str(a) for a in _as_list(statement.get("Action"))]
+                if any(a == "*" or a.endswith(":*") for a in actions):
+                    yield Finding(
+                        rule="E15", urn=role.urn, message="inline policy grants a wildcard action"
+                    )
+
+
+def check_audit_log_retention(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """L8: in production, audit log groups (control plane, flow logs) outlive the stack."""
+    if not facts.production:
+        return
+    audit = {f"/aws/eks/{c.inputs.get('name')}/cluster" for c in graph.of_type(CLUSTER)}
+    audit |= {str(f.inputs.get("logDestination")) for f in graph.of_type(FLOW_LOG)}
+    for group in graph.of_type(LOG_GROUP):
+        if (group.outputs.get("name") in audit or group.outputs.get("arn") in audit) and not (
+            group.retain_on_delete
+        ):
+            yield Finding(
+                rule="L8", urn=group.urn, message="audit log group is deleted with the stack"
+            )
+
+
+def check_kubernetes_reach(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """P2: an AWS stage's stack calls no Kubernetes API; Argo CD delivers what is inside."""
+    if facts.kubernetes_allowed:
+        return
+    for resource in graph.resources:
+        if resource.type.startswith(("kubernetes:", "pulumi:providers:kubernetes")):
+            yield Finding(
+                rule="P2",
+                urn=resource.urn,
+                message="a Kubernetes resource in a stage that must reach only AWS APIs",
+            )
+
+
+# --------------------------------------------------------------------------------------
 # Providers, ordering, protection
 
 
@@ -340,6 +557,20 @@ def check_ordering(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
         for name in sorted(NODE_ADDONS & addons.keys()):
             if addons[name].urn not in waits:
                 yield Finding(rule="O1", urn=urn, message=f"node group does not wait for {name}")
+    private = _private_subnet_ids(graph)
+    egress = {
+        r.urn
+        for r in graph.of_type(ROUTE)
+        if r.inputs.get("natGatewayId") and r.inputs.get("destinationCidrBlock") == "0.0.0.0/0"
+    }
+    for urn in sorted(node_groups):
+        if private and not egress <= graph.waits_for(urn):
+            yield Finding(
+                rule="O1", urn=urn, message="node group does not wait for the private routes"
+            )
+    agent, cni = addons.get("eks-pod-identity-agent"), addons.get("vpc-cni")
+    if agent and cni and agent.urn not in graph.waits_for(cni.urn):
+        yield Finding(rule="O1", urn=cni.urn, message="vpc-cni does not wait for the agent")
     for name in sorted(POD_ADDONS & addons.keys()):
         if node_groups and not node_groups & graph.waits_for(addons[name].urn):
             yield Finding(
@@ -347,6 +578,23 @@ def check_ordering(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
                 urn=addons[name].urn,
                 message="created before any node group: its pods would have nowhere to run",
             )
+    # An add-on's pods use its role as soon as they start: the role's policies come first.
+    for addon in addons.values():
+        waits = graph.waits_for(addon.urn)
+        for item in addon.inputs.get("podIdentityAssociations") or []:
+            role = graph.find_by_output(ROLE, "arn", item.get("roleArn"))
+            role_name = role.outputs.get("name") if role else None
+            for attachment in graph.of_type(ATTACHMENT) + graph.of_type(ROLE_POLICY):
+                if (
+                    role_name
+                    and attachment.inputs.get("role") == role_name
+                    and attachment.urn not in waits
+                ):
+                    yield Finding(
+                        rule="O1",
+                        urn=addon.urn,
+                        message="add-on does not wait for its role's policies",
+                    )
 
 
 def check_protection(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
@@ -381,12 +629,24 @@ RULES: tuple[Rule, ...] = (
          check=check_network_policy),
     Rule(id="E9", title="A supported Kubernetes version and an explicit upgrade policy",
          reference="EKS version lifecycle", check=check_version),
+    Rule(id="E12", title="Every VPC has flow logs (CloudWatch with retention and KMS, or S3)",
+         reference="CKV2_AWS_11, CIS AWS 3.9", check=check_flow_logs),
+    Rule(id="E13", title="Every KMS key has an explicit policy; only named users may use it",
+         reference="CKV2_AWS_64", check=check_key_policies),
+    Rule(id="E14", title="Every log group KMS-encrypted, with retention",
+         reference="CKV_AWS_158, CKV_AWS_338", check=check_log_groups),
+    Rule(id="E15", title="A pod identity serves one service account, least privilege",
+         reference="EKS best practices: IAM", check=check_service_account_identities),
     Rule(id="P1", title="Every AWS resource on the stage's account-confined provider",
          reference="argosy: one stack, one account", check=check_account_guard),
     Rule(id="O1", title="Nodes after their network add-ons; pod add-ons after nodes",
          reference="EKS add-on ordering", check=check_ordering),
     Rule(id="L3", title="Production cluster and keys protected",
          reference="argosy reliability", check=check_protection),
+    Rule(id="L8", title="Production audit logs retained on delete",
+         reference="argosy reliability", check=check_audit_log_retention),
+    Rule(id="P2", title="A stage's stack reaches only AWS APIs (Argo CD delivers the rest)",
+         reference="argosy delivery model", check=check_kubernetes_reach),
 )  # fmt: skip
 
 

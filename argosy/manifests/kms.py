@@ -1,0 +1,143 @@
+"""KMS key policies: every customer-managed key of a stage states who may do what (E13).
+
+A key without a policy gets KMS's default, which hands everything to IAM (``kms:*`` for the
+account). argosy's keys separate the two halves: the account (and so the deploy role, through
+its IAM policy) may *administer* a key: rotate, tag, change its policy, schedule deletion; only
+the principals and services that need a key may *use* it, or create grants on it. An
+administrator holds no use directly: to decrypt, it would have to rewrite the key policy
+first, a deliberate act that CloudTrail records, never an accident of a broad IAM policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from argosy.config.regions import dns_suffix_of
+from argosy.manifests.iam import PolicyDocument
+
+#: What the administrators of a key may do: everything but use it (no Encrypt, Decrypt,
+#: GenerateDataKey, ReEncrypt, Sign) or grant its use. The "key administrators" statement of
+#: the KMS developer guide's default key policy, with ``kms:Create*`` narrowed to
+#: ``kms:CreateAlias``: ``kms:CreateGrant`` would let an administrator grant itself use.
+ADMIN_ACTIONS: tuple[str, ...] = (
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+)
+#: Actions that use a key: what only a key's users get.
+USE_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+
+
+def _admin_statement(partition: str, account_id: str) -> dict[str, Any]:
+    # The account, not the deploy role by name: a recreated deploy role keeps access, and the
+    # key can never be locked out. IAM policies then decide who administers it.
+    return {
+        "Sid": "AccountAdministersKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+        "Action": list(ADMIN_ACTIONS),
+        "Resource": "*",
+    }
+
+
+def secrets_key_policy(*, partition: str, account_id: str, cluster_role_arn: str) -> PolicyDocument:
+    """The key that envelope-encrypts a cluster's Secrets: used by the EKS cluster role only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _admin_statement(partition, account_id),
+            {
+                "Sid": "EksClusterUsesKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": cluster_role_arn},
+                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ListGrants"],
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def logs_key_policy(
+    *, partition: str, region: str, account_id: str, log_group_names: list[str]
+) -> PolicyDocument:
+    """The key of a stage's log groups: used by CloudWatch Logs, for those groups only.
+
+    CloudWatch Logs calls KMS with the log group's ARN as encryption context; the condition
+    limits the key to the named groups (CloudWatch Logs user guide, "Encrypt log data in
+    CloudWatch Logs using AWS KMS").
+    """
+    arns = sorted(
+        f"arn:{partition}:logs:{region}:{account_id}:log-group:{name}" for name in log_group_names
+    )
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _admin_statement(partition, account_id),
+            {
+                "Sid": "CloudWatchLogsUsesKey",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{region}.{dns_suffix_of(partition)}"},
+                "Action": [*USE_ACTIONS],
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": arns}},
+            },
+        ],
+    }
+
+
+def ebs_key_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """The account's default EBS key: usable by principals of the account, through EC2 only.
+
+    The same shape as AWS's own ``aws/ebs`` key: EC2 Auto Scaling (the managed node groups'
+    service-linked role), the EBS CSI driver and people creating volumes all call through
+    EC2 in the account, and nothing can use the key directly.
+    """
+    via_ec2 = {
+        "StringEquals": {
+            "kms:CallerAccount": account_id,
+            "kms:ViaService": f"ec2.{region}.{dns_suffix_of(partition)}",
+        }
+    }
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _admin_statement(partition, account_id),
+            {
+                "Sid": "AccountUsesKeyThroughEc2",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": [*USE_ACTIONS],
+                "Resource": "*",
+                "Condition": via_ec2,
+            },
+            {
+                "Sid": "AccountGrantsKeyToEc2",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {
+                    **via_ec2,
+                    "Bool": {"kms:GrantIsForAWSResource": "true"},
+                },
+            },
+        ],
+    }
