@@ -27,7 +27,7 @@ from argosy.aws.doctor import run_doctor
 from argosy.aws.errors import AwsProblemError
 from argosy.config import reference
 from argosy.config.errors import ConfigInvalidError, format_issues
-from argosy.config.validate import AwsStageConfig
+from argosy.config.stage import AwsStageConfig
 from argosy.config.write import record_bootstrap
 from argosy.plan import render
 from argosy.plan.engine import ProgramFailedError, ProgramRun

@@ -11,8 +11,10 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from argosy.config.errors import ConfigInvalidError, format_issues
+from argosy.config.keys import OBJECT_KEYS
 from argosy.config.source import ConfigSource, decode_from_program
-from argosy.config.validate import OBJECT_KEYS, StageConfig, validate_stage
+from argosy.config.stage import StageConfig
+from argosy.config.validate import validate_stage
 from components.stage import build_stage
 
 #: Where stack files live (``stackConfigDir`` in Pulumi.yaml).

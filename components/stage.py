@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 
 from argosy import naming, outputs
-from argosy.config.validate import AwsStageConfig, LocalStageConfig, StageConfig
+from argosy.config.stage import AwsStageConfig, LocalStageConfig, StageConfig
 from argosy.manifests.network import subnet_layout
 from components.access import ClusterAccess, ClusterAccessArgs
 from components.account import AwsAccount, AwsAccountArgs, default_tags

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from argosy.aws import doctor as doctor_module
+from argosy.aws.checks.kubernetes import check_kubernetes_version
 from argosy.aws.client import AwsApi
 from argosy.aws.doctor import DoctorCheck, utc_today, version_check
 from argosy.config import eks_versions
@@ -287,7 +287,7 @@ def answer(api: AwsApi, stub: Stubber, *pages: list[Any]) -> list[DoctorCheck]:
         if number < len(pages) - 1:
             response["nextToken"] = f"page-{number + 1}"
         stub.add_response("describe_cluster_versions", response, params)
-    return doctor_module._kubernetes_version(api, stage(), TODAY)
+    return check_kubernetes_version(api, stage(), TODAY)
 
 
 def test_api_offered_and_fine(stubbed: tuple[AwsApi, Stubber]) -> None:
@@ -363,7 +363,7 @@ def test_api_unavailable_falls_back_to_the_table(
         service_error_code="InvalidRequestException",
         expected_params={"includeAll": True},
     )
-    [result] = doctor_module._kubernetes_version(api, stage(), TODAY)
+    [result] = check_kubernetes_version(api, stage(), TODAY)
     assert result == DoctorCheck(
         name="kubernetes version",
         status="warn",

@@ -28,8 +28,8 @@ from typer.testing import CliRunner, Result
 
 from argosy import cli
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
+from argosy.config.keys import KEYS_BY_KEY
 from argosy.config.source import PathPart, read_stack_file
-from argosy.config.validate import KEYS_BY_KEY
 from argosy.plan.planner import StackRequest, validate_requests
 from tests.conftest import REPO
 
@@ -102,7 +102,7 @@ def _known(path: Sequence[PathPart]) -> bool:
 
 
 def _inner_model(annotation: Any) -> Any:
-    from argosy.config.validate import _unwrap  # the same unwrapping validation uses
+    from argosy.config.fields import unwrap as _unwrap  # the same unwrapping validation uses
 
     return _unwrap(annotation)
 

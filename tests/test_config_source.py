@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from argosy.config.errors import ConfigInvalidError
+from argosy.config.keys import OBJECT_KEYS
 from argosy.config.source import (
     ConfigSource,
     SecretValue,
@@ -15,7 +16,7 @@ from argosy.config.source import (
     encode_for_program,
     read_stack_file,
 )
-from argosy.config.validate import OBJECT_KEYS, validate_stage
+from argosy.config.validate import validate_stage
 from tests.conftest import EXAMPLE_STACKS, REPO
 
 #: A valid stack file, line by line, for tests that plant one mistake in it.

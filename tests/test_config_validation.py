@@ -14,14 +14,10 @@ from typing import Any
 import pytest
 
 from argosy.config import eks_versions
+from argosy.config.across import check_across_stages
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.source import ConfigSource, read_stack_file
-from argosy.config.validate import (
-    AwsStageConfig,
-    LocalStageConfig,
-    check_across_stages,
-    validate_stage,
-)
+from argosy.config.validate import AwsStageConfig, LocalStageConfig, validate_stage
 from tests.test_bad_input import assert_examples_valid
 
 #: The EKS version table is dated and grows: messages quoting it are built from it.

@@ -6,8 +6,8 @@ import re
 
 import yaml
 
+from argosy.config.keys import KEYS, ROLES
 from argosy.config.reference import config_reference
-from argosy.config.validate import KEYS, ROLES
 from argosy.naming import PROJECT
 from tests.conftest import REPO
 

@@ -33,7 +33,7 @@ from argosy.aws.principals import missing_principals, what_to_create
 from argosy.aws.trust import self_assume_statement
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.models import partition_of
-from argosy.config.validate import AwsStageConfig
+from argosy.config.stage import AwsStageConfig
 from argosy.manifests import iam
 
 DEPLOY_POLICIES: tuple[str, ...] = ("AdministratorAccess",)

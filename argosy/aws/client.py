@@ -21,7 +21,7 @@ from argosy.aws.errors import (
     iam_action,
     is_access_denied,
 )
-from argosy.config.validate import AwsStageConfig
+from argosy.config.stage import AwsStageConfig
 from argosy.manifests.iam import account_of_arn
 
 

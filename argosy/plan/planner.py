@@ -13,16 +13,11 @@ from typing import Any
 
 import yaml
 
+from argosy.config.across import StageFootprint, check_across_stages, stage_footprint
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.source import StackFile, encode_for_program, read_stack_file
-from argosy.config.validate import (
-    AwsStageConfig,
-    StageConfig,
-    StageFootprint,
-    check_across_stages,
-    stage_footprint,
-    validate_stage,
-)
+from argosy.config.stage import AwsStageConfig, StageConfig
+from argosy.config.validate import validate_stage
 from argosy.plan.engine import ProgramRun, project_program, run_program
 from argosy.plan.mocks import AwsContext, PlanMocks
 from argosy.policy.graph import PlanGraph

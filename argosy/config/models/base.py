@@ -4,7 +4,7 @@ Every rule raises a :func:`violation` carrying the rule text and a valid example
 error report can name both; built-in pydantic checks (types, required fields, unknown fields)
 take their example from the field's ``examples``. Rules that need another top-level key (is
 the stage production? which account?) read it from the validation context, built by
-:mod:`argosy.config.validate` before the models run; examples take the stage's account and
+:mod:`argosy.config.context` before the models run; examples take the stage's account and
 partition from it too, so that each is valid where it is suggested.
 
 Rules between items (a repeated name, a reserved key) run through :func:`collect`, on the
@@ -180,7 +180,7 @@ def example_role_arn(info: ValidationInfo | Mapping[str, Any], name: str) -> str
 
 
 def validation_context(info: ValidationInfo) -> Mapping[str, Any]:
-    """Facts from other top-level keys (see :func:`argosy.config.validate.validate_stage`)."""
+    """Facts from other top-level keys (built by :mod:`argosy.config.context`)."""
     return info.context if isinstance(info.context, Mapping) else {}
 
 
