@@ -131,7 +131,7 @@ def plan(
             config_files=config_file or [],
             cwd=cwd,
         )
-        valid = validate_requests(requests)
+        valid = validate_requests(requests, project.stack_config_dir)
 
     runs: list[ProgramRun] = []
     reports: dict[str, CheckReport] = {}

@@ -65,6 +65,26 @@ def service_account_role_resource_name(stage: str, short_name: str) -> str:
     return f"{stage}-{short_name}"
 
 
+def argocd_role_name(stage: str) -> str:
+    """The IAM role Argo CD hosted by ``stage`` acts as; fixed, as spokes name it."""
+    return f"{PROJECT}-{stage}-argocd"
+
+
+def argocd_role_arn(partition: str, account_id: str, stage: str) -> str:
+    """The ARN of :func:`argocd_role_name`, as a spoke derives it from the hub's stack file."""
+    return f"arn:{partition}:iam::{account_id}:role/{argocd_role_name(stage)}"
+
+
+def argocd_log_group_name(stage: str) -> str:
+    """The CloudWatch log group of the Argo CD capability's controller logs."""
+    return f"/aws/eks-capabilities/{cluster_name(stage)}/argocd"
+
+
+def cluster_arn(partition: str, region: str, account_id: str, stage: str) -> str:
+    """The EKS cluster's ARN, as the hub derives it from a spoke's stack file."""
+    return f"arn:{partition}:eks:{region}:{account_id}:cluster/{cluster_name(stage)}"
+
+
 def flow_log_role_resource_name(stage: str) -> str:
     """Logical name of the role VPC flow logs deliver to CloudWatch with (auto-named)."""
     return f"{stage}-flow-logs"
@@ -129,6 +149,8 @@ def derived_names(stage: str, node_groups: tuple[str, ...]) -> Iterator[DerivedN
         flow_log_role_resource_name(stage),
     ):
         yield DerivedName(what="IAM role name", name=logical + suffix, limit=64)
+    # Fixed, not auto-named: the spokes' access entries name it.
+    yield DerivedName(what="IAM role name", name=argocd_role_name(stage), limit=64)
     for group in node_groups:
         yield DerivedName(
             what="EKS node group name",

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -14,6 +15,7 @@ from argosy.config.errors import ConfigInvalidError, format_issues
 from argosy.config.keys import OBJECT_KEYS
 from argosy.config.source import ConfigSource, decode_from_program
 from argosy.config.stage import StageConfig
+from argosy.config.topology import Topology, resolve_topology
 from argosy.config.validate import validate_stage
 from components.stage import build_stage
 
@@ -45,11 +47,20 @@ def load_stage_config() -> StageConfig:
         raise pulumi.RunError(format_issues(exc.issues)) from None
 
 
+def load_topology(config: StageConfig) -> Topology:
+    """The stage's place among the repository's stack files: its Argo CD host and spokes."""
+    stacks_dir = Path(pulumi.get_root_directory()) / STACK_CONFIG_DIR
+    try:
+        return resolve_topology(config, stacks_dir)
+    except ConfigInvalidError as exc:
+        raise pulumi.RunError(format_issues(exc.issues)) from None
+
+
 def main() -> None:
     """Declare the current stack's stage and export its outputs."""
     config = load_stage_config()
     for warning in config.warnings:
         pulumi.log.warn(warning.format())
-    stage = build_stage(config)
+    stage = build_stage(config, load_topology(config))
     for name, value in stage.exports().items():
         pulumi.export(name, value)

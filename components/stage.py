@@ -7,11 +7,21 @@ from typing import Any
 import pulumi
 
 from argosy import naming, outputs
+from argosy.argocd.metadata import ClusterMetadata
 from argosy.config.stage import AwsStageConfig, LocalStageConfig, StageConfig
+from argosy.config.topology import Topology
 from argosy.manifests.network import subnet_layout
 from components.access import ClusterAccess, ClusterAccessArgs
 from components.account import AwsAccount, AwsAccountArgs, default_tags
 from components.addons import AddonCluster, SystemAddons, SystemAddonsArgs
+from components.argocd import (
+    ArgoCdAccess,
+    ArgoCdAccessArgs,
+    ManagedArgoCd,
+    ManagedArgoCdArgs,
+    Registrations,
+    RegistrationsArgs,
+)
 from components.cluster import EksCluster, EksClusterArgs
 from components.keys import StageEncryption, StageEncryptionArgs
 from components.kubernetes import eks_kubeconfig_output, local_kubernetes_provider
@@ -32,9 +42,14 @@ class AwsStage(pulumi.ComponentResource):
     """The stage's name."""
 
     def __init__(
-        self, name: str, config: AwsStageConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        config: AwsStageConfig,
+        topology: Topology | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("argosy:stage:AwsStage", name, None, opts)
+        topology = topology or Topology()
         stage = config.stage
         self.stage = stage
         account = AwsAccount(
@@ -59,6 +74,7 @@ class AwsStage(pulumi.ComponentResource):
                 log_group_names=[
                     naming.cluster_log_group_name(stage),
                     *([naming.flow_log_group_name(stage)] if flow_logs_in_cloudwatch else []),
+                    *([naming.argocd_log_group_name(stage)] if config.argocd else []),
                 ],
                 account_id=config.aws.account_id,
                 region=config.aws.region,
@@ -101,7 +117,7 @@ class AwsStage(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        ClusterAccess(
+        access = ClusterAccess(
             f"{stage}-access",
             ClusterAccessArgs(
                 cluster_name=cluster.name,
@@ -150,6 +166,56 @@ class AwsStage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        if topology.host is not None:
+            ArgoCdAccess(
+                f"{stage}-argocd-access",
+                ArgoCdAccessArgs(
+                    cluster_name=cluster.name,
+                    principal_arn=topology.host.principal_arn,
+                    partition=account.partition,
+                    provider=provider,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        if config.argocd is not None:
+            argocd = ManagedArgoCd(
+                f"{stage}-argocd",
+                ManagedArgoCdArgs(
+                    stage=stage,
+                    settings=config.argocd,
+                    cluster_name=cluster.name,
+                    region=config.aws.region,
+                    vpc_id=network.vpc_id,
+                    vpc_cidr=config.network.vpc_cidr,
+                    private_subnet_ids=network.private_subnet_ids,
+                    logs_key_arn=encryption.logs_key_arn,
+                    production=config.production,
+                    partition=account.partition,
+                    provider=provider,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            Registrations(
+                f"{stage}-registrations",
+                RegistrationsArgs(
+                    stage=stage,
+                    settings=config.argocd,
+                    clusters=[cluster_metadata(config, config)]
+                    + [cluster_metadata(spoke, config) for spoke in topology.spokes],
+                    cluster_name=cluster.name,
+                    endpoint=cluster.endpoint,
+                    certificate_authority_data=cluster.certificate_authority_data,
+                    kubernetes_version=config.cluster.version,
+                    region=config.aws.region,
+                    deploy_role_arn=config.aws.deploy_role_arn,
+                    # The provider's first call needs the deploy role's access; the project
+                    # and registrations need Argo CD's namespace and CRDs.
+                    after=[access, *argocd.ready],
+                    production=config.production,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
         self._exports: dict[str, Any] = {
             "stage": stage,
             "accountId": account.account_id,
@@ -186,6 +252,26 @@ class AwsStage(pulumi.ComponentResource):
         return {name: self._exports[name] for name in outputs.AWS_STAGE_OUTPUTS}
 
 
+def cluster_metadata(stage: AwsStageConfig, host: AwsStageConfig) -> ClusterMetadata:
+    """What Argo CD knows of a stage's cluster, all of it derived from the stage's stack file."""
+    assert host.argocd is not None
+    return ClusterMetadata(
+        stage=stage.stage,
+        account_id=stage.aws.account_id,
+        region=stage.aws.region,
+        production=stage.production,
+        cluster_name=naming.cluster_name(stage.stage),
+        cluster_arn=naming.cluster_arn(
+            stage.aws.partition, stage.aws.region, stage.aws.account_id, stage.stage
+        ),
+        kubernetes_version=stage.cluster.version,
+        vpc_cidr=stage.network.vpc_cidr,
+        gitops_repo_url=host.argocd.gitops.repo_url,
+        gitops_path=host.argocd.gitops.path,
+        gitops_revision=host.argocd.gitops.target_revision,
+    )
+
+
 class LocalStage(pulumi.ComponentResource):
     """A stage on an existing kind or k3d cluster: a Kubernetes provider, no AWS at all."""
 
@@ -213,8 +299,8 @@ class LocalStage(pulumi.ComponentResource):
         return {"stage": self.stage, "kubeContext": self.kube_context}
 
 
-def build_stage(config: StageConfig) -> AwsStage | LocalStage:
-    """Declare the stage ``config`` describes."""
+def build_stage(config: StageConfig, topology: Topology | None = None) -> AwsStage | LocalStage:
+    """Declare the stage ``config`` describes, in its place in the Argo CD ``topology``."""
     if isinstance(config, LocalStageConfig):
         return LocalStage(config.stage, config)
-    return AwsStage(config.stage, config)
+    return AwsStage(config.stage, config, topology)

@@ -15,10 +15,15 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from argosy import cli
+from argosy.manifests.argo_schemas import check_argo_manifest, check_manifest
 from argosy.plan.engine import ProgramRun
 from argosy.plan.mocks import PlanMocks
+from argosy.plan.monitor import REDACTED
 from argosy.policy.rules import CheckReport, Finding
 from tests.conftest import EXAMPLE_STACKS, REPO, load_example
+
+#: The clusters the hub's Argo CD manages: its own and its spokes'.
+REGISTERED = ("dev", "hub", "prod", "staging")
 
 RESOURCE_KEYS = {
     "urn",
@@ -146,13 +151,19 @@ def test_human_output(argosy: Callable[..., Result]) -> None:
     for stack in EXAMPLE_STACKS:
         assert f"{stack} (argosy) · " in result.stdout
     lines = result.stdout.splitlines()
+    # prod: its foundation and the hub Argo CD's access entry (ArgoCdAccess: 2 resources).
     assert (
-        "prod: 71 resources in 11 components, 4 protected, 5 retained on delete, 19 outputs; "
-        "18 rules passed"
+        "prod: 73 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
+        "19 rules passed"
+    ) in lines
+    # hub: its foundation, Argo CD (ManagedArgoCd) and what Argo CD reads (Registrations).
+    assert (
+        "hub: 90 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
+        "19 rules passed"
     ) in lines
     assert (
         "local: 1 resource in 1 component, 0 protected, 0 retained on delete, 2 outputs; "
-        "18 rules passed"
+        "19 rules passed"
     ) in lines
     assert "protected: prod-eks, prod-eks-secrets" in result.stdout
 
@@ -365,9 +376,42 @@ def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path:
     result = argosy("plan", "--all", "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    # AWS stages declare no Kubernetes object (rule P2), so only the plans are written.
-    assert files == sorted(f"{s}/plan.json" for s in EXAMPLE_STACKS)
+    # Only the hub declares Kubernetes objects (rule P2): what Argo CD reads, in its namespace.
+    registered = [
+        "hub/kubernetes/argocd/appproject-platform.yaml",
+        *(f"hub/kubernetes/argocd/secret-cluster-{s}.yaml" for s in REGISTERED),
+    ]
+    assert files == sorted([*(f"{s}/plan.json" for s in EXAMPLE_STACKS), *registered])
     assert json.loads((tmp_path / "prod/plan.json").read_text())["stack"] == "prod"
+    hub_plan = json.loads((tmp_path / "hub/plan.json").read_text())
+    # Each file is the object the plan declares, and valid for the hub's Kubernetes version.
+    declared = {
+        (r["inputs"]["kind"], r["inputs"]["metadata"]["name"]): r["inputs"]
+        for r in hub_plan["resources"]
+        if r["type"].startswith("kubernetes:")
+    }
+    assert len(declared) == len(registered)
+    project = yaml.safe_load((tmp_path / registered[0]).read_text())
+    assert project == declared[("AppProject", "platform")]
+    check_argo_manifest(project)  # strict: a misspelt field fails
+    for stage in REGISTERED:
+        secret = yaml.safe_load(
+            (tmp_path / f"hub/kubernetes/argocd/secret-cluster-{stage}.yaml").read_text()
+        )
+        assert secret == declared[("Secret", f"cluster-{stage}")]
+        # stringData is a secret Output, redacted in every plan file; the rest is in clear.
+        assert secret["stringData"] == REDACTED
+        check_manifest(
+            {
+                **secret,
+                "stringData": {
+                    "name": stage,
+                    "server": secret["metadata"]["annotations"]["aws_cluster_arn"],
+                    "project": "platform",
+                },
+            },
+            "1.36",
+        )
 
 
 def test_two_plans_are_byte_identical(argosy: Callable[..., Result], tmp_path: Path) -> None:
@@ -428,7 +472,7 @@ def test_rule_findings_fail_the_plan(
         "  E1 prod-eks: production endpoint is public\n"
     )
     assert (
-        "prod: 71 resources in 11 components, 4 protected, 5 retained on delete, 19 outputs; "
+        "prod: 73 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
         "1 rule finding"
     ) in result.stdout.splitlines()
 

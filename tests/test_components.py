@@ -18,6 +18,8 @@ ACCOUNTS = {
     "staging": "333333333333",
     "prod": "444444444444",
 }
+#: The stages the hub's Argo CD manages (stacks/Pulumi.hub.yaml, argosy:argocd.spokes).
+SPOKES = ("dev", "prod", "staging")
 ADDON = "aws:eks/addon:Addon"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -47,6 +49,10 @@ def test_every_custom_resource_is_parented_and_provided(
     plan = planned(stack)
     stage = plan.one("argosy:stage:AwsStage")
     aws_provider = plan.one("pulumi:providers:aws")
+    # Only the hub, which hosts Argo CD, has a Kubernetes provider (for its own cluster).
+    k8s_providers = plan.graph.of_type("pulumi:providers:kubernetes")
+    assert len(k8s_providers) == (1 if stack == "hub" else 0)
+    providers = {aws_provider.urn, *(p.urn for p in k8s_providers)}
     for resource in plan.run.resources:
         if resource.type == "pulumi:pulumi:Stack":
             continue
@@ -55,23 +61,58 @@ def test_every_custom_resource_is_parented_and_provided(
         if not resource.custom:
             continue
         # Every custom resource is a child of a component (never of the stack or of another
-        # custom resource), and every AWS resource names the account's provider explicitly.
+        # custom resource), and every resource names its provider explicitly: the account's
+        # for AWS resources, the hub cluster's for Kubernetes objects.
         parent = plan.graph.by_urn[resource.parent or ""]
         assert not parent.custom and parent.type.startswith("argosy:"), resource.urn
         if resource.type.startswith("aws:"):
             assert resource.provider_urn == aws_provider.urn, resource.urn
+        elif resource.type.startswith("kubernetes:"):
+            [k8s_provider] = k8s_providers
+            assert resource.provider_urn == k8s_provider.urn, resource.urn
         else:
-            assert resource.urn == aws_provider.urn, resource.urn
-    # The custom resources are AWS resources and the AWS provider, nothing else.
-    assert {r.type.split(":", 1)[0] for r in plan.run.resources if r.custom} == {"aws", "pulumi"}
+            assert resource.urn in providers, resource.urn
+    # The custom resources are AWS resources, Kubernetes objects (the hub only) and their
+    # providers, nothing else.
+    assert {r.type.split(":", 1)[0] for r in plan.run.resources if r.custom} == (
+        {"aws", "kubernetes", "pulumi"} if stack == "hub" else {"aws", "pulumi"}
+    )
 
 
-@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
-def test_aws_stages_reach_no_kubernetes_api(planned: Callable[[str], Planned], stack: str) -> None:
+@pytest.mark.parametrize("stack", SPOKES)
+def test_spokes_reach_no_kubernetes_api(planned: Callable[[str], Planned], stack: str) -> None:
     plan = planned(stack)
     # No Kubernetes object, no Kubernetes provider, no Kubernetes component (the old
     # ClusterBaseline and its StorageClass): the EBS CSI add-on declares the default class.
     assert [r.urn for r in plan.run.resources if "kubernetes" in r.type] == []
+
+
+def test_the_hub_reaches_only_its_own_cluster_for_argo_cd(
+    planned: Callable[[str], Planned],
+) -> None:
+    plan = planned("hub")
+    # One Kubernetes provider, for the hub's own cluster, in Argo CD's namespace.
+    [provider] = [r for r in plan.run.resources if r.type == "pulumi:providers:kubernetes"]
+    assert provider.inputs["clusterIdentifier"] == "argosy-hub"
+    assert provider.inputs["namespace"] == "argocd"
+    kubeconfig = json.loads(provider.inputs["kubeconfig"])
+    assert [c["name"] for c in kubeconfig["clusters"]] == ["argosy-hub"]
+    assert (
+        kubeconfig["clusters"][0]["cluster"]["server"]
+        == (plan.one("aws:eks/cluster:Cluster").outputs["endpoint"])
+    )
+    # Through it, only what Argo CD reads: a registration per cluster and the platform project.
+    assert sorted(
+        (r.type, r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"])
+        for r in plan.run.resources
+        if "kubernetes" in r.type and r.type != "pulumi:providers:kubernetes"
+    ) == [
+        ("kubernetes:argoproj.io/v1alpha1:AppProject", "argocd", "platform"),
+        ("kubernetes:core/v1:Secret", "argocd", "cluster-dev"),
+        ("kubernetes:core/v1:Secret", "argocd", "cluster-hub"),
+        ("kubernetes:core/v1:Secret", "argocd", "cluster-prod"),
+        ("kubernetes:core/v1:Secret", "argocd", "cluster-staging"),
+    ]
 
 
 def _ancestors(plan: Planned, resource: Registration) -> list[str]:
@@ -516,6 +557,8 @@ def test_access_entries(planned: Callable[[str], Planned]) -> None:
         "dev-access-deploy": "arn:aws:iam::222222222222:role/argosy-deploy",
         "dev-access-admin-0": "arn:aws:iam::222222222222:role/platform-admins",
         "dev-access-admin-1": "arn:aws:iam::222222222222:role/developers",
+        # The hub's Argo CD, derived from stacks/Pulumi.hub.yaml (tests/test_argocd_stage.py).
+        "dev-argocd-access": "arn:aws:iam::111111111111:role/argosy-hub-argocd",
     }
     associations = {
         a.name: a

@@ -1093,8 +1093,8 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "argosy:netwrok",
         "{}",
         "unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
-        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:bootstrap, "
-        "argosy:backend, argosy:kubernetes",
+        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:argocd, "
+        "argosy:bootstrap, argosy:backend, argosy:kubernetes",
         # {} is no valid network: the key's own example.
         "argosy:network: {vpcCidr: 10.20.0.0/16, azCount: 3, natGateways: per-az}",
     )

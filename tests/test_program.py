@@ -69,8 +69,8 @@ def test_invalid_config_stops_the_program_before_any_resource() -> None:
         "    example: publicAccessCidrs: [203.0.113.0/24]\n"
         "stacks/Pulumi.prod.yaml: argosy:clustr = {}\n"
         "    rule: unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
-        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:bootstrap, "
-        "argosy:backend, argosy:kubernetes\n"
+        "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:argocd, "
+        "argosy:bootstrap, argosy:backend, argosy:kubernetes\n"
         "    example: argosy:cluster: {version: "
         f'"{eks_versions.newest_version()}", nodeGroups: [{{name: system, instanceTypes: '
         "[m7g.large], minSize: 2, desiredSize: 3, maxSize: 6}]}"

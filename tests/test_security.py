@@ -25,6 +25,8 @@ ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 ADDON = "aws:eks/addon:Addon"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+#: The stages the hub's Argo CD manages; they reach no Kubernetes API at all.
+SPOKES = ("dev", "prod", "staging")
 
 
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
@@ -671,7 +673,7 @@ def test_p1_account_guard(planned: Callable[[str], Planned]) -> None:
     assert findings("P1", graph, facts(plan)) == ["no explicit provider of the stage"]
 
 
-@pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
+@pytest.mark.parametrize("stack", SPOKES)
 def test_p2_aws_stages_reach_no_kubernetes_api(
     planned: Callable[[str], Planned], stack: str
 ) -> None:
@@ -692,6 +694,27 @@ def test_p2_aws_stages_reach_no_kubernetes_api(
     config_map = aws_auth_config_map(plan)
     assert findings_at("P2", added(plan, config_map), facts(plan)) == [
         ("aws-auth", "a Kubernetes resource in a stage that must reach only AWS APIs")
+    ]
+
+
+def test_p2_the_hub_may_reach_its_own_cluster(planned: Callable[[str], Planned]) -> None:
+    plan = planned("hub")
+    # It hosts Argo CD, so it registers the stages through its own cluster's API.
+    assert facts(plan).kubernetes_allowed is True
+    assert facts(plan).own_cluster == "argosy-hub"
+    assert findings("P2", plan.graph, facts(plan)) == []
+    # The same graph fails P2 for a stage that must not reach Kubernetes: every object and
+    # the provider, in URN order. (Another target cluster: tests/test_argocd_stage.py.)
+    assert findings_at("P2", plan.graph, facts(plan, kubernetes_allowed=False)) == [
+        (name, "a Kubernetes resource in a stage that must reach only AWS APIs")
+        for name in (
+            "hub-registrations-platform",  # the AppProject
+            "hub-registrations-dev",  # the Secrets
+            "hub-registrations-hub",
+            "hub-registrations-prod",
+            "hub-registrations-staging",
+            "hub-registrations-hub",  # the provider
+        )
     ]
 
 

@@ -97,6 +97,8 @@ def test_every_log_group_is_encrypted_with_the_logs_key_and_expires(
     assert {name: g.inputs["retentionInDays"] for name, g in groups.items()} == {
         f"/aws/eks/argosy-{stack}/cluster": CONTROL_PLANE_RETENTION[stack],
         f"/aws/vpc/argosy-{stack}/flow-logs": 90,
+        # The hub hosts Argo CD: the capability's controller logs (managed.logRetentionDays).
+        **({"/aws/eks-capabilities/argosy-hub/argocd": 90} if stack == "hub" else {}),
     }
     for group in groups.values():
         assert group.inputs["kmsKeyId"] == logs_key.outputs["arn"], group.name
@@ -130,6 +132,11 @@ def test_audit_log_groups_are_retained_in_production_only(
     assert flow_logs.retain_on_delete is retained
     # Kept on delete, yet never protected: a destroy goes through and leaves them behind.
     assert not control_plane.protect and not flow_logs.protect
+    # Argo CD's controller logs (the hub's) are no audit record: they go with the stack.
+    argocd = [g for g in plan.graph.of_type(LOG_GROUP) if "eks-capabilities" in g.inputs["name"]]
+    assert [(g.name, g.retain_on_delete, g.protect) for g in argocd] == (
+        [("hub-argocd-logs", False, False)] if stack == "hub" else []
+    )
 
 
 def test_flow_logs_into_an_s3_bucket(archive: Planned) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter
 from argosy.config import eks_versions
 from argosy.config.models import (
     AccessSettings,
+    ArgoCdSettings,
     AwsSettings,
     BackendUrl,
     BootstrapSettings,
@@ -138,6 +139,18 @@ KEYS: tuple[KeySpec, ...] = (
         example="argosy:tags: {cost-center: platform}",
         description="Extra tags on every AWS resource, besides `stage`, `project` and "
         "`managed-by`: a map of tag key to value.",
+    ),
+    _spec(
+        "argocd",
+        ArgoCdSettings,
+        allowed={"hub"},
+        example="argosy:argocd: {spokes: [dev], gitops: {repoUrl: "
+        "https://github.com/acme/platform.git}, managed: {identityCenter: {instanceArn: "
+        "arn:aws:sso:::instance/ssoins-0123456789abcdef}, rbac: [{role: ADMIN, groups: "
+        "[906739a2-4071-7066-d5c9-2d0a1b2c3d4e]}]}}",
+        description="Argo CD for every stage, hosted here: the EKS Argo CD capability, its "
+        "sign-in and roles, the stages it manages and the GitOps repository. The hub's stack "
+        "then reaches its own cluster's Kubernetes API (to register the stages).",
     ),
     _spec(
         "bootstrap",

@@ -16,6 +16,7 @@ from argosy.config.errors import ConfigIssue
 from argosy.config.keys import AwsRole
 from argosy.config.models import (
     AccessSettings,
+    ArgoCdSettings,
     AwsSettings,
     BootstrapSettings,
     ClusterSettings,
@@ -38,6 +39,7 @@ class AwsStageConfig:
         cluster: The EKS cluster and its node groups.
         access: IAM principals with Kubernetes access.
         tags: Extra tags for every AWS resource (on top of stage, project, managed-by).
+        argocd: Argo CD hosted by this stage; ``None`` when it hosts none.
         bootstrap: What `argosy bootstrap` creates; ``None`` when not configured.
         backend: The Pulumi state backend URL, once bootstrap wrote it.
         source: Where the config came from.
@@ -53,6 +55,7 @@ class AwsStageConfig:
     access: AccessSettings
     tags: Mapping[str, str]
     source: ConfigSource
+    argocd: ArgoCdSettings | None = None
     bootstrap: BootstrapSettings | None = None
     backend: str | None = None
     warnings: tuple[ConfigIssue, ...] = ()

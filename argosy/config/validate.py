@@ -85,6 +85,7 @@ def _build(run: ValidationRun) -> StageConfig:
         cluster=parsed["cluster"],
         access=parsed.get("access", AccessSettings()),
         tags=dict(parsed.get("tags", {})),
+        argocd=parsed.get("argocd"),
         bootstrap=parsed.get("bootstrap"),
         backend=parsed.get("backend"),
         source=run.source,

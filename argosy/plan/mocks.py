@@ -27,6 +27,10 @@ from argosy.config.regions import dns_suffix_of, partition_of
 #: EKS assigns new clusters the newest platform version; any stable value serves a plan.
 EKS_PLATFORM_VERSION = "eks.1"
 
+#: The Argo CD version the EKS capability reports in the offline plan. AWS chooses it; a real
+#: preview shows the live value (capability ``version``), which SECURITY.md A7 asks to check.
+MANAGED_ARGOCD_VERSION = "3.5.1-eks-1"
+
 #: When :data:`ADDON_VERSIONS` was last compared with EKS's answers.
 ADDON_VERSIONS_REVIEWED_ON = "2026-11-21"
 #: What ``eks:DescribeAddonVersions`` answered as the most recent compatible version, per
@@ -129,6 +133,15 @@ class PlanMocks(Mocks):
             "aws:ec2/flowLog:FlowLog": self._flow_log,
             "aws:ebs/encryptionByDefault:EncryptionByDefault": self._regional_setting,
             "aws:ebs/defaultKmsKey:DefaultKmsKey": self._regional_setting,
+            "aws:ec2/securityGroup:SecurityGroup": self._ec2_with_arn("sg", "security-group"),
+            "aws:eks/capability:Capability": self._eks_capability,
+            "aws:cloudwatch/logDeliverySource:LogDeliverySource": self._log_delivery(
+                "delivery-source"
+            ),
+            "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": self._log_delivery(
+                "delivery-destination"
+            ),
+            "aws:cloudwatch/logDelivery:LogDelivery": self._log_delivery("delivery"),
         }
 
     # -- helpers ---------------------------------------------------------------------
@@ -330,6 +343,33 @@ class PlanMocks(Mocks):
             f"{cluster}#{args.inputs.get('principalArn')}#{args.inputs.get('policyArn')}",
             dict(args.inputs),
         )
+
+    def _eks_capability(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        cluster = args.inputs.get("clusterName", "cluster")
+        name = args.inputs.get("capabilityName", args.name)
+        aws = self._require_aws()
+        return f"{cluster},{name}", {
+            **args.inputs,
+            "arn": self._arn("eks", f"capability/{cluster}/{name}/{self._uuid(args)}"),
+            # What EKS reports for the Argo CD it runs; AWS chooses and upgrades it.
+            "version": MANAGED_ARGOCD_VERSION,
+            "serverUrl": f"https://{self._hex(args, 12)}.eks-capabilities.{aws.region}."
+            f"{dns_suffix_of(aws.partition)}",
+        }
+
+    def _log_delivery(
+        self, kind: str
+    ) -> Callable[[MockResourceArgs, str], tuple[str, dict[str, Any]]]:
+        def answer(args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+            name = self._autoname(args)
+            ident = name if kind != "delivery" else self._hex(args, 16)
+            return ident, {
+                **args.inputs,
+                "name": name,
+                "arn": self._arn("logs", f"{kind}:{ident}"),
+            }
+
+        return answer
 
     def _pod_identity(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
         cluster = args.inputs.get("clusterName", "cluster")

@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 
+from argosy import naming
 from argosy.config.across import StageFootprint, check_across_stages, stage_footprint
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.source import StackFile, encode_for_program, read_stack_file
 from argosy.config.stage import AwsStageConfig, StageConfig
+from argosy.config.topology import resolve_topology
 from argosy.config.validate import validate_stage
 from argosy.plan.engine import ProgramRun, project_program, run_program
 from argosy.plan.mocks import AwsContext, PlanMocks
@@ -169,7 +171,9 @@ class ValidStack:
     config: StageConfig
 
 
-def validate_requests(requests: Sequence[StackRequest]) -> list[ValidStack]:
+def validate_requests(
+    requests: Sequence[StackRequest], stacks_dir: Path | None = None
+) -> list[ValidStack]:
     """Read and validate every stack, then check across them; raise with every issue.
 
     The checks across stacks (own accounts, non-overlapping VPCs) take in the stacks with
@@ -195,6 +199,13 @@ def validate_requests(requests: Sequence[StackRequest]) -> list[ValidStack]:
         valid.append(ValidStack(request=request, file=stack_file, config=config))
         planned.append(config)
     issues.extend(check_across_stages(planned))
+    if stacks_dir is not None:
+        # Who hosts Argo CD for whom, from the repository's stack files (as the program does).
+        for item in valid:
+            try:
+                resolve_topology(item.config, stacks_dir)
+            except ConfigInvalidError as exc:
+                issues.extend(exc.issues)
     if any(i.severity == "error" for i in issues):
         raise ConfigInvalidError(issues)
     return valid
@@ -233,8 +244,11 @@ def stage_facts(config: StageConfig) -> StageFacts:
     return StageFacts(
         production=config.production,
         account_id=config.aws.account_id if isinstance(config, AwsStageConfig) else None,
-        # Until a stage hosts Argo CD (its own cluster's API), only local stages reach one.
-        kubernetes_allowed=not isinstance(config, AwsStageConfig),
+        # A stage reaches a Kubernetes API only to host Argo CD (its own cluster), or locally.
+        kubernetes_allowed=not isinstance(config, AwsStageConfig) or config.argocd is not None,
+        own_cluster=naming.cluster_name(config.stage)
+        if isinstance(config, AwsStageConfig)
+        else None,
     )
 
 

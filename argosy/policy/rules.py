@@ -36,6 +36,10 @@ CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 VPC = "aws:ec2/vpc:Vpc"
 POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
+SECRET = "kubernetes:core/v1:Secret"
+#: What may not appear in a cluster registration: long-lived credentials (A9, A5).
+REGISTRATION_CREDENTIALS = ("bearerToken", "password", "username", "keyData", "certData")
 AWS_PROVIDER = "pulumi:providers:aws"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
@@ -77,11 +81,14 @@ class StageFacts:
         account_id: The stage's AWS account, or ``None`` for a stage without AWS.
         kubernetes_allowed: Whether the stack may call a Kubernetes API (rule P2): only a
             ``local`` stage, or one that hosts Argo CD, on its own cluster. Default no.
+        own_cluster: The stage's EKS cluster, the only one a Kubernetes provider of an AWS
+            stage may target; ``None`` for a stage without AWS.
     """
 
     production: bool
     account_id: str | None
     kubernetes_allowed: bool = False
+    own_cluster: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, order=True)
@@ -510,9 +517,32 @@ def check_audit_log_retention(graph: PlanGraph, facts: StageFacts) -> Iterator[F
             )
 
 
+def _kubeconfig_clusters(kubeconfig: Any) -> set[str]:
+    """The EKS clusters a kubeconfig reaches: its clusters' names and ``--cluster-name``s."""
+    document = _json(kubeconfig)
+    if not isinstance(document, dict):
+        return set()
+    names = {str(c.get("name")) for c in document.get("clusters") or [] if isinstance(c, dict)}
+    for user in document.get("users") or []:
+        args = ((user.get("user") or {}).get("exec") or {}).get("args") or []
+        names |= {str(args[i + 1]) for i, a in enumerate(args[:-1]) if a == "--cluster-name"}
+    return names
+
+
 def check_kubernetes_reach(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
     """P2: an AWS stage's stack calls no Kubernetes API; Argo CD delivers what is inside."""
     if facts.kubernetes_allowed:
+        for provider in graph.of_type(K8S_PROVIDER):
+            if facts.own_cluster is None:
+                continue
+            targets = {str(provider.inputs.get("clusterIdentifier"))}
+            targets |= _kubeconfig_clusters(provider.inputs.get("kubeconfig"))
+            for target in sorted(targets - {facts.own_cluster}):
+                yield Finding(
+                    rule="P2",
+                    urn=provider.urn,
+                    message=f"targets {target}, not the stage's own cluster {facts.own_cluster}",
+                )
         return
     for resource in graph.resources:
         if resource.type.startswith(("kubernetes:", "pulumi:providers:kubernetes")):
@@ -520,6 +550,53 @@ def check_kubernetes_reach(graph: PlanGraph, facts: StageFacts) -> Iterator[Find
                 rule="P2",
                 urn=resource.urn,
                 message="a Kubernetes resource in a stage that must reach only AWS APIs",
+            )
+
+
+def check_argocd_access(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """A9: one access entry for another account's Argo CD; registrations hold no credential."""
+    foreign = [
+        entry
+        for entry in graph.of_type(ACCESS_ENTRY)
+        if facts.account_id
+        and account_of_arn(str(entry.inputs.get("principalArn", ""))) not in ("", facts.account_id)
+    ]
+    for entry in foreign:
+        principal = str(entry.inputs.get("principalArn"))
+        if not principal.rsplit("/", 1)[-1].endswith("-argocd"):
+            yield Finding(
+                rule="A9",
+                urn=entry.urn,
+                message=f"access for {principal} of another account, which is no Argo CD role",
+            )
+    if len(foreign) > 1:
+        yield Finding(
+            rule="A9",
+            urn=None,
+            message=f"{len(foreign)} access entries for other accounts' principals; one Argo CD "
+            "manages a stage",
+        )
+    for secret in graph.of_type(SECRET):
+        labels = (secret.inputs.get("metadata") or {}).get("labels") or {}
+        if labels.get("argocd.argoproj.io/secret-type") != "cluster":
+            continue
+        data = secret.inputs.get("stringData")
+        if not isinstance(data, dict):
+            continue  # a secret Output, redacted in the plan: what A5 asks
+        yield Finding(
+            rule="A9", urn=secret.urn, message="registration is in clear, not a secret Output"
+        )
+        config = _json(data.get("config", "{}"))
+        config = config if isinstance(config, dict) else {}
+        tls = config.get("tlsClientConfig") or {}
+        held = sorted(
+            key for key in REGISTRATION_CREDENTIALS if key in data or key in config or key in tls
+        )
+        if held:
+            yield Finding(
+                rule="A9",
+                urn=secret.urn,
+                message=f"registration holds a credential: {', '.join(held)}",
             )
 
 
@@ -637,6 +714,8 @@ RULES: tuple[Rule, ...] = (
          reference="CKV_AWS_158, CKV_AWS_338", check=check_log_groups),
     Rule(id="E15", title="A pod identity serves one service account, least privilege",
          reference="EKS best practices: IAM", check=check_service_account_identities),
+    Rule(id="A9", title="One access entry for the hosting Argo CD; no credential in a registration",
+         reference="argosy: Argo CD hardening", check=check_argocd_access),
     Rule(id="P1", title="Every AWS resource on the stage's account-confined provider",
          reference="argosy: one stack, one account", check=check_account_guard),
     Rule(id="O1", title="Nodes after their network add-ons; pod add-ons after nodes",

@@ -13,6 +13,7 @@ from argosy.config.models.access import (
     AccessPolicy,
     AccessSettings,
 )
+from argosy.config.models.argocd import ArgoCdSettings, GitOpsSettings, ManagedArgoCdSettings
 from argosy.config.models.aws import AwsSettings
 from argosy.config.models.base import (
     Model,
@@ -67,15 +68,18 @@ __all__ = [
     "AccessPolicy",
     "AccessSettings",
     "AddonName",
+    "ArgoCdSettings",
     "AwsSettings",
     "BackendUrl",
     "BootstrapSettings",
     "ClusterSettings",
     "EndpointSettings",
     "FlowLogSettings",
+    "GitOpsSettings",
     "LocalKubernetesSettings",
     "LogType",
     "LoggingSettings",
+    "ManagedArgoCdSettings",
     "Model",
     "NatMode",
     "NetworkSettings",

@@ -1,0 +1,391 @@
+"""Argo CD: the EKS Argo CD capability on the hub, its registrations, and spokes' access.
+
+Who touches what (ARCHITECTURE.md): the hub's stack owns Argo CD and what Argo CD reads (the
+cluster registrations and the platform project), declared through its own cluster's
+Kubernetes API; a spoke's stack only grants the hub's Argo CD role one access entry on its
+cluster, through AWS APIs. The capability reaches private spoke clusters in other accounts
+itself (EKS user guide, "Register target clusters": "AWS manages connectivity ... to private
+remote clusters automatically"), so no network path is declared for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from argosy import naming
+from argosy.argocd.metadata import ClusterMetadata
+from argosy.argocd.projects import PLATFORM_PROJECT, platform_project
+from argosy.argocd.registration import managed_cluster_secret
+from argosy.config.models import ArgoCdSettings
+from argosy.manifests import iam
+from components._options import child_options
+from components.access import access_policy_arn
+from components.keys import encrypted_log_group
+from components.kubernetes import eks_kubeconfig_output
+
+#: What the capability logs (EKS user guide, "Argo CD capability logs"); one delivery each.
+CAPABILITY_LOG_TYPES: tuple[str, ...] = tuple(
+    f"EKS_CAPABILITY_ARGOCD_{kind}_LOGS"
+    for kind in ("APPLICATION", "APPLICATIONSET", "COMMITSERVER", "REPOSERVER", "SERVER")
+)
+CAPABILITY_NAME = "argocd"
+#: Where the platform's deliveries go on every cluster: the controllers' namespaces
+#: (Rollouts, Workflows, Events, external-dns, external-secrets; the Load Balancer Controller
+#: and Karpenter run in kube-system). Production projects list namespaces (A4), never ``*``.
+PLATFORM_NAMESPACES: tuple[str, ...] = (
+    "argo-events",
+    "argo-rollouts",
+    "argo-workflows",
+    "external-dns",
+    "external-secrets",
+    "kube-system",
+)
+#: Argo CD installs controllers cluster-wide (CRDs, cluster roles, webhooks): cluster admin.
+ARGOCD_ACCESS_POLICY = "cluster-admin"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManagedArgoCdArgs:
+    """Arguments of :class:`ManagedArgoCd`.
+
+    Attributes:
+        stage: The hosting stage; names the role (fixed: spokes name it).
+        settings: ``argosy:argocd``.
+        cluster_name: The hub's cluster (capability ``clusterName``).
+        region: The stage's region (default Identity Center region).
+        vpc_id: The hub's VPC, for the private endpoint.
+        vpc_cidr: Its range, allowed to reach the private endpoint on 443.
+        private_subnet_ids: Where the endpoint's interfaces go.
+        logs_key_arn: The stage's logs key, for the controller logs' group.
+        production: Keep nothing extra; protect nothing extra (the capability is stateless:
+            Applications live in the cluster and in Git).
+        partition: The AWS partition.
+        provider: The stage's AWS provider.
+    """
+
+    stage: str
+    settings: ArgoCdSettings
+    cluster_name: pulumi.Input[str]
+    region: str
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: str
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    logs_key_arn: pulumi.Input[str]
+    production: bool
+    partition: str
+    provider: aws.Provider
+
+
+class ManagedArgoCd(pulumi.ComponentResource):
+    """The EKS Argo CD capability: its role, sign-in, roles, endpoint and logs.
+
+    The role has a fixed name, which each spoke's stack derives from the hub's stack file to
+    grant it an access entry, and needs no permission policy: clusters authorize it through
+    access entries (EKS user guide, "Argo CD capability role").
+    """
+
+    role_arn: pulumi.Output[str]
+    """The IAM role Argo CD acts as."""
+    capability_arn: pulumi.Output[str]
+    """The capability's ARN."""
+    version: pulumi.Output[str]
+    """The Argo CD version AWS runs (SECURITY.md A7 asks to check it)."""
+    ready: list[pulumi.Resource]
+    """What must exist before anything is declared in Argo CD's namespace."""
+
+    def __init__(
+        self, name: str, args: ManagedArgoCdArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("argosy:argocd:ManagedArgoCd", name, None, opts)
+        provider = args.provider
+        managed = args.settings.managed
+        if managed is None:  # validation requires it with install: managed
+            raise ValueError("ManagedArgoCd needs argosy:argocd.managed")
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=naming.argocd_role_name(args.stage),
+            description=f"Argo CD (EKS capability) of stage {args.stage}",
+            assume_role_policy=iam.to_json(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "capabilities.eks.amazonaws.com"},
+                            "Action": ["sts:AssumeRole", "sts:TagSession"],
+                        }
+                    ],
+                }
+            ),
+            opts=child_options(self, provider),
+        )
+
+        network_access = None
+        if managed.private_endpoint:
+            endpoint_group = aws.ec2.SecurityGroup(
+                f"{name}-endpoint",
+                vpc_id=args.vpc_id,
+                description="Argo CD UI and API through the eks-capabilities endpoint",
+                ingress=[
+                    aws.ec2.SecurityGroupIngressArgs(
+                        protocol="tcp",
+                        from_port=443,
+                        to_port=443,
+                        cidr_blocks=[args.vpc_cidr],
+                        description="HTTPS from the hub's VPC",
+                    )
+                ],
+                opts=child_options(self, provider),
+            )
+            endpoint = aws.ec2.VpcEndpoint(
+                f"{name}-endpoint",
+                vpc_id=args.vpc_id,
+                service_name=f"com.amazonaws.{args.region}.eks-capabilities",
+                vpc_endpoint_type="Interface",
+                subnet_ids=args.private_subnet_ids,
+                security_group_ids=[endpoint_group.id],
+                opts=child_options(self, provider),
+            )
+            network_access = aws.eks.CapabilityConfigurationArgoCdNetworkAccessArgs(
+                vpce_ids=[endpoint.id]
+            )
+
+        capability = aws.eks.Capability(
+            name,
+            capability_name=CAPABILITY_NAME,
+            cluster_name=args.cluster_name,
+            type="ARGOCD",
+            role_arn=role.arn,
+            # The only value EKS accepts: deleting the capability leaves what it deployed.
+            delete_propagation_policy="RETAIN",
+            configuration=aws.eks.CapabilityConfigurationArgs(
+                argo_cd=aws.eks.CapabilityConfigurationArgoCdArgs(
+                    namespace=args.settings.namespace,
+                    aws_idc=aws.eks.CapabilityConfigurationArgoCdAwsIdcArgs(
+                        idc_instance_arn=managed.identity_center.instance_arn,
+                        idc_region=managed.identity_center.region or args.region,
+                    ),
+                    rbac_role_mappings=[
+                        aws.eks.CapabilityConfigurationArgoCdRbacRoleMappingArgs(
+                            role=mapping.role,
+                            identities=[
+                                aws.eks.CapabilityConfigurationArgoCdRbacRoleMappingIdentityArgs(
+                                    id=identity, type=kind
+                                )
+                                for kind, identities in (
+                                    ("SSO_GROUP", mapping.groups),
+                                    ("SSO_USER", mapping.users),
+                                )
+                                for identity in identities
+                            ],
+                        )
+                        for mapping in managed.rbac
+                    ],
+                    network_access=network_access,
+                )
+            ),
+            opts=child_options(self, provider),
+        )
+        # The capability creates its role's access entry on its own cluster, without any
+        # Kubernetes permission: the platform's deliveries need cluster admin there too.
+        own_access = aws.eks.AccessPolicyAssociation(
+            f"{name}-own-cluster",
+            cluster_name=args.cluster_name,
+            principal_arn=role.arn,
+            policy_arn=access_policy_arn(args.partition, ARGOCD_ACCESS_POLICY),
+            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+            opts=child_options(self, provider, depends_on=[capability]),
+        )
+
+        logs = encrypted_log_group(
+            self,
+            f"{name}-logs",
+            log_group_name=naming.argocd_log_group_name(args.stage),
+            retention_days=managed.log_retention_days,
+            key_arn=args.logs_key_arn,
+            audit=False,
+            production=args.production,
+            provider=provider,
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{name}-logs",
+            name=f"{naming.cluster_name(args.stage)}-argocd",
+            delivery_destination_configuration=(
+                aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                    destination_resource_arn=logs.arn
+                )
+            ),
+            opts=child_options(self, provider),
+        )
+        for log_type in CAPABILITY_LOG_TYPES:
+            short = log_type.removeprefix("EKS_CAPABILITY_ARGOCD_").removesuffix("_LOGS").lower()
+            source = aws.cloudwatch.LogDeliverySource(
+                f"{name}-{short}",
+                name=f"{naming.cluster_name(args.stage)}-argocd-{short}",
+                log_type=log_type,
+                resource_arn=capability.arn,
+                opts=child_options(self, provider),
+            )
+            aws.cloudwatch.LogDelivery(
+                f"{name}-{short}",
+                delivery_source_name=source.name,
+                delivery_destination_arn=destination.arn,
+                opts=child_options(self, provider),
+            )
+
+        self.role_arn = role.arn
+        self.capability_arn = capability.arn
+        self.version = capability.version
+        self.ready = [capability, own_access]
+        self.register_outputs(
+            {
+                "roleArn": self.role_arn,
+                "capabilityArn": self.capability_arn,
+                "version": self.version,
+            }
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArgoCdAccessArgs:
+    """Arguments of :class:`ArgoCdAccess`.
+
+    Attributes:
+        cluster_name: The spoke's cluster (access entry ``clusterName``).
+        principal_arn: The hub's Argo CD role, derived from the hub's stack file.
+        partition: The AWS partition.
+        provider: The spoke's AWS provider.
+    """
+
+    cluster_name: pulumi.Input[str]
+    principal_arn: str
+    partition: str
+    provider: aws.Provider
+
+
+class ArgoCdAccess(pulumi.ComponentResource):
+    """The one access entry a spoke grants the hub's Argo CD (SECURITY.md A9).
+
+    Cross-account access needs nothing else: no role in the spoke, no trust policy, no
+    credential in the registration (EKS user guide, "Register target clusters"). The hub's
+    role must exist first: deploy the hub before its spokes.
+    """
+
+    def __init__(
+        self, name: str, args: ArgoCdAccessArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("argosy:argocd:ArgoCdAccess", name, None, opts)
+        entry = aws.eks.AccessEntry(
+            name,
+            cluster_name=args.cluster_name,
+            principal_arn=args.principal_arn,
+            type="STANDARD",
+            opts=child_options(self, args.provider),
+        )
+        aws.eks.AccessPolicyAssociation(
+            name,
+            cluster_name=args.cluster_name,
+            principal_arn=entry.principal_arn,
+            policy_arn=access_policy_arn(args.partition, ARGOCD_ACCESS_POLICY),
+            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+            opts=child_options(self, args.provider),
+        )
+        self.register_outputs({})
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistrationsArgs:
+    """Arguments of :class:`Registrations`.
+
+    Attributes:
+        stage: The hosting stage.
+        settings: ``argosy:argocd``.
+        clusters: Every cluster Argo CD manages (its own first), with its metadata.
+        cluster_name: The hub's cluster, the only Kubernetes API this stack calls.
+        endpoint: Its API server URL.
+        certificate_authority_data: Its CA bundle.
+        kubernetes_version: Its Kubernetes version, whose schemas the objects must match.
+        region: Its region.
+        deploy_role_arn: The role the Kubernetes provider authenticates as.
+        after: What must exist first: the deploy role's access entry and Argo CD itself.
+        production: Production rules for the project.
+    """
+
+    stage: str
+    settings: ArgoCdSettings
+    clusters: Sequence[ClusterMetadata]
+    cluster_name: pulumi.Input[str]
+    endpoint: pulumi.Input[str]
+    certificate_authority_data: pulumi.Input[str]
+    kubernetes_version: str
+    region: str
+    deploy_role_arn: str
+    after: Sequence[pulumi.Resource]
+    production: bool
+
+
+class Registrations(pulumi.ComponentResource):
+    """What Argo CD reads: a registration per cluster and the platform project.
+
+    Declared through the hub's own Kubernetes API (the one exception rule P2 allows). Each
+    registration carries the cluster's metadata as labels and annotations, for
+    ApplicationSets to select and template by; none holds a credential (A5, A9).
+    """
+
+    def __init__(
+        self, name: str, args: RegistrationsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("argosy:argocd:Registrations", name, None, opts)
+        kubeconfig = eks_kubeconfig_output(
+            cluster_name=args.cluster_name,
+            endpoint=args.endpoint,
+            certificate_authority_data=args.certificate_authority_data,
+            region=args.region,
+            role_arn=args.deploy_role_arn,
+        )
+        provider = k8s.Provider(
+            f"{name}-hub",
+            kubeconfig=kubeconfig,
+            cluster_identifier=args.cluster_name,
+            # Objects in Argo CD's namespace only; nothing else in any cluster.
+            namespace=args.settings.namespace,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)),
+        )
+        namespace = args.settings.namespace
+        project = platform_project(
+            namespace=namespace,
+            source_repos=[args.settings.gitops.repo_url],
+            destinations=[
+                (c.stage, namespace) for c in args.clusters for namespace in PLATFORM_NAMESPACES
+            ],
+            production=args.production,
+            source_namespaces=[namespace],
+        )
+        k8s.apiextensions.CustomResource(
+            f"{name}-{PLATFORM_PROJECT}",
+            api_version=project["apiVersion"],
+            kind=project["kind"],
+            metadata=project["metadata"],
+            spec=project["spec"],
+            opts=pulumi.ResourceOptions(parent=self, provider=provider),
+        )
+        for cluster in args.clusters:
+            secret = managed_cluster_secret(
+                cluster,
+                namespace=namespace,
+                project=PLATFORM_PROJECT,
+                host_kubernetes_version=args.kubernetes_version,
+            )
+            k8s.core.v1.Secret(
+                f"{name}-{cluster.stage}",
+                metadata=secret["metadata"],
+                type=secret["type"],
+                string_data=secret["stringData"],
+                opts=pulumi.ResourceOptions(parent=self, provider=provider),
+            )
+        self.register_outputs({})
