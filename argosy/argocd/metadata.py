@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
 
+from argosy import patterns
 from argosy.config.models.scalars import IAM_PRINCIPAL_ARN
 
 # --------------------------------------------------------------------------------------
@@ -67,7 +68,14 @@ ADDONS_REPO_REVISION = "addons_repo_revision"
 IAM_ROLE_ARN_SUFFIX = "_iam_role_arn"
 
 #: The keys of :meth:`ClusterMetadata.labels`, in order.
-LABEL_KEYS = (ENVIRONMENT, CLUSTER_NAME, KUBERNETES_VERSION, AWS_REGION, AWS_ACCOUNT_ID, PRODUCTION)
+LABEL_KEYS = (
+    ENVIRONMENT,
+    CLUSTER_NAME,
+    KUBERNETES_VERSION,
+    AWS_REGION,
+    AWS_ACCOUNT_ID,
+    PRODUCTION,
+)
 #: The keys of :meth:`ClusterMetadata.annotations` besides the add-ons' roles, in order.
 ANNOTATION_KEYS = (
     ENVIRONMENT,
@@ -85,26 +93,19 @@ ANNOTATION_KEYS = (
 # --------------------------------------------------------------------------------------
 # Value rules
 
-_LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 LABEL_VALUE_RULE = (
     "a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and "
     "ending with a letter or digit"
 )
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_LABEL_RULE = (
     "a DNS-1123 label: at most 63 lowercase letters, digits or '-', starting and ending with "
     "a letter or digit"
 )
-_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
 _KUBERNETES_MINOR = re.compile(r"^[0-9]+\.[0-9]+$")
 _CLUSTER_ARN = re.compile(
     r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):eks:(?P<region>[^:]+):(?P<account>[0-9]{12}):"
     r"cluster/(?P<name>[^/]+)$"
 )
-_GIT_URL = re.compile(r"^(https://[^\s/]+/\S+|ssh://\S+|git@[^\s:]+:\S+)$")
-_GIT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
-_GIT_REVISION = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
 #: An add-on's name as the GitOps Bridge spells it: snake_case, usable as a template field.
 _ADDON_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 #: The longest add-on name whose ``<addon>_iam_role_arn`` key is a valid annotation name.
@@ -113,12 +114,12 @@ _ADDON_NAME_MAX = 63 - len(IAM_ROLE_ARN_SUFFIX)
 
 def is_label_value(value: str) -> bool:
     """Whether ``value`` is a non-empty valid Kubernetes label value."""
-    return len(value) <= 63 and bool(_LABEL_VALUE.fullmatch(value))
+    return len(value) <= 63 and bool(patterns.LABEL_VALUE.fullmatch(value))
 
 
 def is_dns_label(value: str) -> bool:
     """Whether ``value`` is a DNS-1123 label (a namespace, a Secret name, a stage)."""
-    return len(value) <= 63 and bool(_DNS_LABEL.fullmatch(value))
+    return len(value) <= 63 and bool(patterns.DNS_LABEL.fullmatch(value))
 
 
 def addon_role_annotation(addon: str) -> str:
@@ -185,13 +186,13 @@ class ClusterMetadata:
     def __post_init__(self) -> None:
         _require(is_dns_label(self.stage), "stage", self.stage, DNS_LABEL_RULE)
         _require(
-            bool(_ACCOUNT_ID.fullmatch(self.account_id)),
+            bool(patterns.ACCOUNT_ID.fullmatch(self.account_id)),
             "account_id",
             self.account_id,
             "an AWS account ID is exactly 12 digits",
         )
         _require(
-            bool(_REGION.fullmatch(self.region)),
+            bool(patterns.REGION.fullmatch(self.region)),
             "region",
             self.region,
             "an AWS region code such as eu-west-1",
@@ -221,7 +222,7 @@ class ClusterMetadata:
                 "an IPv4 network in CIDR notation with no host bits set, such as 10.20.0.0/16",
             )
         _require(
-            bool(_GIT_URL.fullmatch(self.gitops_repo_url)),
+            bool(patterns.GIT_URL.fullmatch(self.gitops_repo_url)),
             "gitops_repo_url",
             self.gitops_repo_url,
             "a Git repository URL: https://host/owner/repo.git, ssh://... or git@host:owner/repo",
@@ -229,7 +230,7 @@ class ClusterMetadata:
         _require(
             self.gitops_path == ""
             or (
-                bool(_GIT_PATH.fullmatch(self.gitops_path))
+                bool(patterns.GIT_PATH.fullmatch(self.gitops_path))
                 and ".." not in self.gitops_path.split("/")
             ),
             "gitops_path",
@@ -238,7 +239,7 @@ class ClusterMetadata:
             "such as gitops (empty for the repository's root)",
         )
         _require(
-            bool(_GIT_REVISION.fullmatch(self.gitops_revision)),
+            bool(patterns.GIT_REVISION.fullmatch(self.gitops_revision)),
             "gitops_revision",
             self.gitops_revision,
             "a branch, tag or commit such as main",

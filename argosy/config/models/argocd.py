@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from argosy import patterns
 from argosy.config.models.base import Model, StrictBool, StrictStr, is_production, violation
 from argosy.config.models.scalars import DnsLabel, Region, RetentionDays
 
@@ -25,9 +26,6 @@ _IDC_INSTANCE_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):sso:::instance/sso
 _IDC_IDENTITY = re.compile(
     r"^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 )
-_GIT_URL = re.compile(r"^(https://[^\s/]+/\S+|ssh://[^\s]+|git@[^\s:]+:\S+)$")
-_GIT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
-_GIT_REVISION = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
 
 
 class IdentityCenterSettings(Model):
@@ -177,7 +175,7 @@ class GitOpsSettings(Model):
     @field_validator("repo_url")
     @classmethod
     def _repo_url(cls, value: str) -> str:
-        if not _GIT_URL.fullmatch(value):
+        if not patterns.GIT_URL.fullmatch(value):
             violation(
                 "a Git repository URL: https://host/owner/repo.git, ssh://... or "
                 "git@host:owner/repo",
@@ -188,7 +186,7 @@ class GitOpsSettings(Model):
     @field_validator("path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not _GIT_PATH.fullmatch(value) or ".." in value.split("/"):
+        if not patterns.GIT_PATH.fullmatch(value) or ".." in value.split("/"):
             violation(
                 "a relative directory in the repository: no leading or trailing '/', no '..'",
                 "path: gitops",
@@ -198,7 +196,7 @@ class GitOpsSettings(Model):
     @field_validator("target_revision")
     @classmethod
     def _revision(cls, value: str) -> str:
-        if not _GIT_REVISION.fullmatch(value):
+        if not patterns.GIT_REVISION.fullmatch(value):
             violation("a branch, tag or commit", "targetRevision: main")
         return value
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, ValidationInfo
 
+from argosy import patterns
 from argosy.config import eks_versions, regions
 from argosy.config.models.base import (
     StrictInt,
@@ -20,17 +21,13 @@ from argosy.config.models.base import (
     violation,
 )
 
-_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
 IAM_PRINCIPAL_ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(?P<account>[0-9]{12}):"
     r"(?P<kind>role|user)/(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{1,64})$"
 )
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z][a-z0-9-]*)\.(?P<size>[a-z0-9-]+)$")
 # Graviton families carry a "g" right after the generation digit: m7g, c6gn, r8gd, t4g, x2gd.
 _ARM_FAMILY = re.compile(r"^(a1|[a-z]+[0-9]+g[a-z]*(-flex)?)$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _TAG_TEXT = re.compile(r"^[\w\s+=.:/@-]*$", re.UNICODE)
 _ADDON_VERSION = re.compile(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")
@@ -38,7 +35,7 @@ _K8S_MINOR = re.compile(r"^1\.[0-9]{2}$")
 
 
 def _account_id(value: str) -> str:
-    if not _ACCOUNT_ID.fullmatch(value):
+    if not patterns.ACCOUNT_ID.fullmatch(value):
         violation(
             "an AWS account ID is exactly 12 digits, written as a quoted string",
             'accountId: "111111111111"',
@@ -63,7 +60,7 @@ def example_region(written: Any, context: Mapping[str, Any]) -> str:
 
 def _region(value: str, info: ValidationInfo) -> str:
     example = f"region: {example_region(value, validation_context(info))}"
-    if not _REGION.fullmatch(value):
+    if not patterns.REGION.fullmatch(value):
         violation("an AWS region code such as eu-west-1 or us-east-1", example)
     if value not in regions.BY_CODE:
         violation(
@@ -82,7 +79,7 @@ _DNS_LABEL_RULE = (
 
 def dns_label(value: str, example: str = "name: system") -> str:
     """Check a Kubernetes/DNS-1123 label: lowercase alphanumerics and '-', at most 63."""
-    if len(value) > 63 or not _DNS_LABEL.fullmatch(value):
+    if len(value) > 63 or not patterns.DNS_LABEL.fullmatch(value):
         violation(_DNS_LABEL_RULE, example)
     return value
 
@@ -204,7 +201,7 @@ def is_arm_instance_type(instance_type: str) -> bool:
 def _label_key(value: str, example: str = "labels: {argosy.dev/pool: system}") -> str:
     prefix, _, name = value.rpartition("/")
     if (
-        not _LABEL_NAME.fullmatch(name)
+        not patterns.LABEL_VALUE.fullmatch(name)
         or len(name) > 63
         or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)))
     ):
@@ -217,7 +214,7 @@ def _label_key(value: str, example: str = "labels: {argosy.dev/pool: system}") -
 
 
 def _label_value(value: str, example: str = "labels: {argosy.dev/pool: system}") -> str:
-    if value and (len(value) > 63 or not _LABEL_NAME.fullmatch(value)):
+    if value and (len(value) > 63 or not patterns.LABEL_VALUE.fullmatch(value)):
         violation(
             "a Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' or '.', "
             "starting and ending with a letter or digit",
