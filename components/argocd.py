@@ -19,6 +19,7 @@ import pulumi_kubernetes as k8s
 
 from argosy import naming
 from argosy.argocd.metadata import ClusterMetadata
+from argosy.argocd.platform import PLATFORM_NAMESPACES
 from argosy.argocd.projects import PLATFORM_PROJECT, platform_project
 from argosy.argocd.registration import managed_cluster_secret
 from argosy.config.models import ArgoCdSettings
@@ -34,17 +35,6 @@ CAPABILITY_LOG_TYPES: tuple[str, ...] = tuple(
     for kind in ("APPLICATION", "APPLICATIONSET", "COMMITSERVER", "REPOSERVER", "SERVER")
 )
 CAPABILITY_NAME = "argocd"
-#: Where the platform's deliveries go on every cluster: the controllers' namespaces
-#: (Rollouts, Workflows, Events, external-dns, external-secrets; the Load Balancer Controller
-#: and Karpenter run in kube-system). Production projects list namespaces (A4), never ``*``.
-PLATFORM_NAMESPACES: tuple[str, ...] = (
-    "argo-events",
-    "argo-rollouts",
-    "argo-workflows",
-    "external-dns",
-    "external-secrets",
-    "kube-system",
-)
 #: Argo CD installs controllers cluster-wide (CRDs, cluster roles, webhooks): cluster admin.
 ARGOCD_ACCESS_POLICY = "cluster-admin"
 

@@ -24,6 +24,7 @@ from pulumi.runtime.mocks import MockResourceArgs
 from typer.testing import CliRunner
 
 from argosy import cli
+from argosy.argocd.platform import PLATFORM_NAMESPACES
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.source import encode_for_program, read_stack_file
 from argosy.config.stage import AwsStageConfig, StageConfig
@@ -36,7 +37,6 @@ from argosy.plan.mocks import AwsContext, PlanMocks
 from argosy.plan.monitor import REDACTED
 from argosy.plan.planner import StackRequest, validate_requests
 from argosy.policy.graph import PlanGraph
-from components.argocd import PLATFORM_NAMESPACES
 from tests.conftest import EXAMPLE_STACKS, REPO, Planned, load_example
 from tests.test_config_validation import SOURCE, config, errors, only_error
 from tests.test_security import (
