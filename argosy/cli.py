@@ -41,6 +41,10 @@ from argosy.plan.planner import (
     validate_requests,
 )
 from argosy.policy.rules import CheckReport
+from argosy.render import managed_clusters, render_tree
+from argosy.render.tree import TreeInputError
+from argosy.render.tree import compare as compare_tree
+from argosy.render.tree import write as write_tree
 
 EXIT_OK = 0
 EXIT_PROGRAM_FAILED = 1
@@ -341,6 +345,117 @@ def doctor_command(
 def config_reference() -> None:
     """Print the stage config reference (Markdown), as the README carries it."""
     typer.echo(reference.config_reference(), nl=False)
+
+
+@app.command("render")
+def render_command(
+    stack: Annotated[
+        list[str] | None,
+        typer.Option("--stack", "-s", help="Stage whose cluster to render; repeat for several."),
+    ] = None,
+    all_stacks: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Render every stage with a file in stacks/, and remove the baselines of "
+            "clusters no Argo CD manages any more.",
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 listing every file that is missing, stale or extra.",
+        ),
+    ] = False,
+) -> None:
+    """Write the GitOps tree Argo CD syncs: the platform baseline of every managed cluster.
+
+    Under the hosting stage's argosy:argocd.gitops.path (default gitops/) in this checkout:
+    clusters/<stage>/baseline/, a namespace and its NetworkPolicies per platform namespace.
+    """
+    stdout, stderr = _consoles()
+    cwd = Path.cwd()
+    with _exit_on_bad_input(stderr):
+        if stack and all_stacks:
+            raise UsageError(
+                "--all renders every stack; --stack renders the ones named: use one or the other"
+            )
+        if not stack and not all_stacks:
+            raise UsageError("name a stack with --stack NAME, or render every stack with --all")
+        project = find_project(cwd)
+        requests = requested_stacks(
+            project, stacks=stack or [], all_stacks=all_stacks, config_files=[], cwd=cwd
+        )
+        valid = validate_requests(requests, project.stack_config_dir)
+        clusters, skipped = managed_clusters(
+            [item.config for item in valid], project.stack_config_dir
+        )
+    try:
+        tree = render_tree(clusters, project.root, every_stage=all_stacks)
+    except TreeInputError as exc:
+        stderr.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INVALID) from None
+
+    for item in skipped:
+        stdout.print(f"skipped {item.stage}: {item.reason}", markup=False, soft_wrap=True)
+    if not clusters:
+        stdout.print("nothing to render", markup=False)
+        return
+    again = "python -m argosy render " + (
+        "--all" if all_stacks else " ".join(f"--stack {s}" for s in dict.fromkeys(stack or []))
+    )
+    if check:
+        difference = compare_tree(tree, project.root)
+        if difference.clean:
+            stdout.print("the GitOps tree is up to date", markup=False)
+            return
+        lines = difference.lines()
+        stderr.print(
+            f"error: the GitOps tree is out of date: {len(lines)} "
+            f"file{'s' if len(lines) != 1 else ''} differ from what `{again}` writes\n  "
+            + "\n  ".join(lines)
+            + f"\nrun `{again}` and commit the result",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_PROGRAM_FAILED)
+
+    try:
+        difference = write_tree(tree, project.root)
+    except OSError as exc:
+        stderr.print(f"error: cannot write the GitOps tree: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_PROGRAM_FAILED) from None
+    for path in sorted((*difference.missing, *difference.stale)):
+        stdout.print(f"wrote {path}", markup=False, soft_wrap=True)
+    for path in difference.extra:
+        stdout.print(f"removed {path}", markup=False, soft_wrap=True)
+    stages = ", ".join(c.stage for c in clusters)
+    if difference.clean:
+        stdout.print(
+            f"the GitOps tree is up to date: {len(tree.files)} files for {stages}, nothing written",
+            markup=False,
+            soft_wrap=True,
+        )
+    else:
+        written = len(difference.missing) + len(difference.stale)
+        stdout.print(
+            f"rendered {stages}: {len(tree.files)} files, {written} written, "
+            f"{len(difference.extra)} removed",
+            markup=False,
+            soft_wrap=True,
+        )
+    # The tree is written in this checkout; the host's Argo CD reads it from its repository.
+    synced = {
+        (c.host, c.gitops.path, c.gitops.repo_url, c.gitops.target_revision) for c in clusters
+    }
+    for host, gitops_path, repo_url, revision in sorted(synced):
+        stdout.print(
+            f"Argo CD on {host} syncs {gitops_path}/ from {repo_url} at {revision}: "
+            "commit it there",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def main() -> None:

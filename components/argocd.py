@@ -18,8 +18,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from argosy import naming
+from argosy.argocd.delivery import application
 from argosy.argocd.metadata import ClusterMetadata
-from argosy.argocd.platform import PLATFORM_NAMESPACES
+from argosy.argocd.platform import BASELINE, PLATFORM_NAMESPACES
 from argosy.argocd.projects import PLATFORM_PROJECT, platform_project
 from argosy.argocd.registration import managed_cluster_secret
 from argosy.config.models import ArgoCdSettings
@@ -320,7 +321,7 @@ class RegistrationsArgs:
 
 
 class Registrations(pulumi.ComponentResource):
-    """What Argo CD reads: a registration per cluster and the platform project.
+    """What Argo CD reads: a registration per cluster, the platform project, the baselines.
 
     Declared through the hub's own Kubernetes API (the one exception rule P2 allows). Each
     registration carries the cluster's metadata as labels and annotations, for
@@ -356,7 +357,7 @@ class Registrations(pulumi.ComponentResource):
             production=args.production,
             source_namespaces=[namespace],
         )
-        k8s.apiextensions.CustomResource(
+        platform = k8s.apiextensions.CustomResource(
             f"{name}-{PLATFORM_PROJECT}",
             api_version=project["apiVersion"],
             kind=project["kind"],
@@ -371,11 +372,25 @@ class Registrations(pulumi.ComponentResource):
                 project=PLATFORM_PROJECT,
                 host_kubernetes_version=args.kubernetes_version,
             )
-            k8s.core.v1.Secret(
+            registration = k8s.core.v1.Secret(
                 f"{name}-{cluster.stage}",
                 metadata=secret["metadata"],
                 type=secret["type"],
                 string_data=secret["stringData"],
                 opts=pulumi.ResourceOptions(parent=self, provider=provider),
+            )
+            baseline = application(
+                BASELINE, cluster, argocd_namespace=namespace, project=PLATFORM_PROJECT
+            )
+            k8s.apiextensions.CustomResource(
+                f"{name}-{cluster.stage}-baseline",
+                api_version=baseline["apiVersion"],
+                kind=baseline["kind"],
+                metadata=baseline["metadata"],
+                spec=baseline["spec"],
+                # Its cluster and project exist first, so the first sync finds both.
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=provider, depends_on=[registration, platform]
+                ),
             )
         self.register_outputs({})

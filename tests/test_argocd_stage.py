@@ -1028,3 +1028,80 @@ def test_a_workload_stage_hosts_no_argo_cd() -> None:
         "argosy:role: hub",
     )
     assert value.startswith("{spokes: [dev], gitops: ")
+
+
+APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+
+
+def test_the_hub_syncs_every_clusters_baseline(planned: Callable[[str], Planned]) -> None:
+    """An Application per cluster syncs the baseline that `argosy render` writes."""
+    hub = planned("hub")
+    apps = {a.inputs["metadata"]["name"]: a for a in hub.graph.of_type(APPLICATION)}
+    assert sorted(apps) == [f"baseline-{s}" for s in REGISTERED]
+    capability = hub.one(CAPABILITY)
+    for stage in REGISTERED:
+        app = apps[f"baseline-{stage}"]
+        metadata, spec = app.inputs["metadata"], app.inputs["spec"]
+        assert metadata["namespace"] == "argocd"
+        assert metadata["annotations"]["argocd.argoproj.io/sync-wave"] == "-2"
+        # No resources finalizer: deleting the Application never takes namespaces with it.
+        assert "finalizers" not in metadata
+        assert spec["project"] == "platform"
+        assert spec["destination"] == {"name": stage, "namespace": "kube-system"}
+        assert spec["source"] == {
+            "path": f"gitops/clusters/{stage}/baseline",
+            "repoURL": GITOPS_REPO,
+            "targetRevision": "main",
+        }
+        automated = spec["syncPolicy"]["automated"]
+        assert (automated["prune"], automated["selfHeal"]) == (False, True)
+        # The tree it syncs is committed, rendered by `argosy render` (checked in CI).
+        assert (REPO / spec["source"]["path"] / "kustomization.yaml").is_file()
+        check_argo_manifest(app.inputs)
+        waits = hub.graph.waits_for(app.urn)
+        registration = hub.one("kubernetes:core/v1:Secret", f"hub-registrations-{stage}")
+        project = hub.one("kubernetes:argoproj.io/v1alpha1:AppProject")
+        assert {registration.urn, project.urn, capability.urn} <= waits
+
+
+def test_l5_an_application_with_the_finalizer_depends_on_argo_cd(
+    planned: Callable[[str], Planned],
+) -> None:
+    hub = planned("hub")
+    assert findings("L5", hub.graph, facts(hub)) == []
+    app = named(APPLICATION, "hub-registrations-dev-baseline")
+
+    def finalizer_without_dependencies(registration: Any) -> Any:
+        inputs = copy.deepcopy(registration.inputs)
+        inputs["metadata"]["finalizers"] = ["resources-finalizer.argocd.argoproj.io"]
+        return dataclasses.replace(registration, inputs=inputs, dependencies=(), provider=None)
+
+    graph = altered(hub, app, finalizer_without_dependencies)
+    assert findings_at("L5", graph, facts(hub)) == [
+        (
+            "hub-registrations-dev-baseline",
+            "has the resources finalizer but does not depend on Argo CD: on destroy Argo CD "
+            "could go first and leave it stuck",
+        )
+    ]
+    # The finalizer with the dependencies in place passes.
+    graph = altered(
+        hub,
+        app,
+        with_inputs(
+            lambda i: i["metadata"].update(finalizers=["resources-finalizer.argocd.argoproj.io"])
+        ),
+    )
+    assert findings("L5", graph, facts(hub)) == []
+
+
+def test_l5_no_application_manages_argo_cds_namespace(planned: Callable[[str], Planned]) -> None:
+    hub = planned("hub")
+    graph = altered(
+        hub,
+        named(APPLICATION, "hub-registrations-prod-baseline"),
+        with_inputs(lambda i: i["spec"]["destination"].update(namespace="argocd")),
+    )
+    assert findings_at("L5", graph, facts(hub)) == [
+        ("hub-registrations-prod-baseline", "manages Argo CD's own namespace argocd")
+    ]

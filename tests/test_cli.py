@@ -154,16 +154,16 @@ def test_human_output(argosy: Callable[..., Result]) -> None:
     # prod: its foundation and the hub Argo CD's access entry (ArgoCdAccess: 2 resources).
     assert (
         "prod: 73 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
-        "19 rules passed"
+        "20 rules passed"
     ) in lines
     # hub: its foundation, Argo CD (ManagedArgoCd) and what Argo CD reads (Registrations).
     assert (
-        "hub: 90 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
-        "19 rules passed"
+        "hub: 94 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
+        "20 rules passed"
     ) in lines
     assert (
         "local: 1 resource in 1 component, 0 protected, 0 retained on delete, 2 outputs; "
-        "19 rules passed"
+        "20 rules passed"
     ) in lines
     assert "protected: prod-eks, prod-eks-secrets" in result.stdout
 
@@ -380,6 +380,7 @@ def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path:
     registered = [
         "hub/kubernetes/argocd/appproject-platform.yaml",
         *(f"hub/kubernetes/argocd/secret-cluster-{s}.yaml" for s in REGISTERED),
+        *(f"hub/kubernetes/argocd/application-baseline-{s}.yaml" for s in REGISTERED),
     ]
     assert files == sorted([*(f"{s}/plan.json" for s in EXAMPLE_STACKS), *registered])
     assert json.loads((tmp_path / "prod/plan.json").read_text())["stack"] == "prod"
@@ -394,6 +395,13 @@ def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path:
     project = yaml.safe_load((tmp_path / registered[0]).read_text())
     assert project == declared[("AppProject", "platform")]
     check_argo_manifest(project)  # strict: a misspelt field fails
+    for stage in REGISTERED:
+        baseline = yaml.safe_load(
+            (tmp_path / f"hub/kubernetes/argocd/application-baseline-{stage}.yaml").read_text()
+        )
+        assert baseline == declared[("Application", f"baseline-{stage}")]
+        check_argo_manifest(baseline)
+        assert baseline["spec"]["source"]["path"] == f"gitops/clusters/{stage}/baseline"
     for stage in REGISTERED:
         secret = yaml.safe_load(
             (tmp_path / f"hub/kubernetes/argocd/secret-cluster-{stage}.yaml").read_text()

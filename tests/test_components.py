@@ -101,13 +101,18 @@ def test_the_hub_reaches_only_its_own_cluster_for_argo_cd(
         kubeconfig["clusters"][0]["cluster"]["server"]
         == (plan.one("aws:eks/cluster:Cluster").outputs["endpoint"])
     )
-    # Through it, only what Argo CD reads: a registration per cluster and the platform project.
+    # Through it, only what Argo CD reads: a registration per cluster, the platform project,
+    # and per cluster the Application that syncs its baseline from the GitOps tree.
     assert sorted(
         (r.type, r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"])
         for r in plan.run.resources
         if "kubernetes" in r.type and r.type != "pulumi:providers:kubernetes"
     ) == [
         ("kubernetes:argoproj.io/v1alpha1:AppProject", "argocd", "platform"),
+        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-dev"),
+        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-hub"),
+        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-prod"),
+        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-staging"),
         ("kubernetes:core/v1:Secret", "argocd", "cluster-dev"),
         ("kubernetes:core/v1:Secret", "argocd", "cluster-hub"),
         ("kubernetes:core/v1:Secret", "argocd", "cluster-prod"),

@@ -709,6 +709,10 @@ def test_p2_the_hub_may_reach_its_own_cluster(planned: Callable[[str], Planned])
         (name, "a Kubernetes resource in a stage that must reach only AWS APIs")
         for name in (
             "hub-registrations-platform",  # the AppProject
+            "hub-registrations-dev-baseline",  # the Applications
+            "hub-registrations-hub-baseline",
+            "hub-registrations-prod-baseline",
+            "hub-registrations-staging-baseline",
             "hub-registrations-dev",  # the Secrets
             "hub-registrations-hub",
             "hub-registrations-prod",

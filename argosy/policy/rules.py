@@ -38,6 +38,11 @@ VPC = "aws:ec2/vpc:Vpc"
 POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
 SECRET = "kubernetes:core/v1:Secret"
+APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+APPLICATION_SET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet"
+CAPABILITY = "aws:eks/capability:Capability"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 #: What may not appear in a cluster registration: long-lived credentials (A9, A5).
 REGISTRATION_CREDENTIALS = ("bearerToken", "password", "username", "keyData", "certData")
 AWS_PROVIDER = "pulumi:providers:aws"
@@ -600,6 +605,52 @@ def check_argocd_access(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding
             )
 
 
+def _argocd_installs(graph: PlanGraph) -> list[Registration]:
+    """What installs Argo CD in this stack: the EKS capability or the argo-cd chart."""
+    releases = [r for r in graph.of_type(HELM_RELEASE) if r.inputs.get("chart") == "argo-cd"]
+    return graph.of_type(CAPABILITY) + releases
+
+
+def _argocd_namespaces(graph: PlanGraph) -> set[str]:
+    namespaces = {
+        str((((c.inputs.get("configuration") or {}).get("argoCd")) or {}).get("namespace"))
+        for c in graph.of_type(CAPABILITY)
+    }
+    namespaces |= {
+        str(r.inputs.get("namespace"))
+        for r in graph.of_type(HELM_RELEASE)
+        if r.inputs.get("chart") == "argo-cd"
+    }
+    return (namespaces - {"None"}) or {"argocd"}
+
+
+def check_application_lifecycle(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """L5: Applications with the resources finalizer wait for Argo CD; argocd is not theirs."""
+    installs = {r.urn for r in _argocd_installs(graph)}
+    protected = _argocd_namespaces(graph)
+    for app in graph.of_type(APPLICATION) + graph.of_type(APPLICATION_SET):
+        metadata = app.inputs.get("metadata") or {}
+        spec = app.inputs.get("spec") or {}
+        if app.type == APPLICATION_SET:
+            template = spec.get("template") or {}
+            metadata = template.get("metadata") or {}
+            spec = template.get("spec") or {}
+        if RESOURCES_FINALIZER in (metadata.get("finalizers") or []) and not (
+            installs & graph.waits_for(app.urn)
+        ):
+            yield Finding(
+                rule="L5",
+                urn=app.urn,
+                message="has the resources finalizer but does not depend on Argo CD: on "
+                "destroy Argo CD could go first and leave it stuck",
+            )
+        target = (spec.get("destination") or {}).get("namespace")
+        if target in protected:
+            yield Finding(
+                rule="L5", urn=app.urn, message=f"manages Argo CD's own namespace {target}"
+            )
+
+
 # --------------------------------------------------------------------------------------
 # Providers, ordering, protection
 
@@ -716,6 +767,8 @@ RULES: tuple[Rule, ...] = (
          reference="EKS best practices: IAM", check=check_service_account_identities),
     Rule(id="A9", title="One access entry for the hosting Argo CD; no credential in a registration",
          reference="argosy: Argo CD hardening", check=check_argocd_access),
+    Rule(id="L5", title="Applications with the resources finalizer depend on Argo CD",
+         reference="Argo CD: deletion finalizers", check=check_application_lifecycle),
     Rule(id="P1", title="Every AWS resource on the stage's account-confined provider",
          reference="argosy: one stack, one account", check=check_account_guard),
     Rule(id="O1", title="Nodes after their network add-ons; pod add-ons after nodes",
