@@ -28,7 +28,6 @@ from argosy.manifests import iam
 from components._options import child_options
 from components.access import access_policy_arn
 from components.keys import encrypted_log_group
-from components.kubernetes import eks_kubeconfig_output
 
 #: What the capability logs (EKS user guide, "Argo CD capability logs"); one delivery each.
 CAPABILITY_LOG_TYPES: tuple[str, ...] = tuple(
@@ -53,8 +52,6 @@ class ManagedArgoCdArgs:
         vpc_cidr: Its range, allowed to reach the private endpoint on 443.
         private_subnet_ids: Where the endpoint's interfaces go.
         logs_key_arn: The stage's logs key, for the controller logs' group.
-        production: Keep nothing extra; protect nothing extra (the capability is stateless:
-            Applications live in the cluster and in Git).
         partition: The AWS partition.
         provider: The stage's AWS provider.
     """
@@ -67,7 +64,6 @@ class ManagedArgoCdArgs:
     vpc_cidr: str
     private_subnet_ids: pulumi.Input[Sequence[str]]
     logs_key_arn: pulumi.Input[str]
-    production: bool
     partition: str
     provider: aws.Provider
 
@@ -199,8 +195,6 @@ class ManagedArgoCd(pulumi.ComponentResource):
             log_group_name=naming.argocd_log_group_name(args.stage),
             retention_days=managed.log_retention_days,
             key_arn=args.logs_key_arn,
-            audit=False,
-            production=args.production,
             provider=provider,
         )
         destination = aws.cloudwatch.LogDeliveryDestination(
@@ -294,28 +288,20 @@ class RegistrationsArgs:
     """Arguments of :class:`Registrations`.
 
     Attributes:
-        stage: The hosting stage.
         settings: ``argosy:argocd``.
         clusters: Every cluster Argo CD manages (its own first), with its metadata.
         cluster_name: The hub's cluster, the only Kubernetes API this stack calls.
-        endpoint: Its API server URL.
-        certificate_authority_data: Its CA bundle.
+        kubeconfig: The stage's kubeconfig output (``aws eks get-token`` as the deploy role).
         kubernetes_version: Its Kubernetes version, whose schemas the objects must match.
-        region: Its region.
-        deploy_role_arn: The role the Kubernetes provider authenticates as.
         after: What must exist first: the deploy role's access entry and Argo CD itself.
         production: Production rules for the project.
     """
 
-    stage: str
     settings: ArgoCdSettings
     clusters: Sequence[ClusterMetadata]
     cluster_name: pulumi.Input[str]
-    endpoint: pulumi.Input[str]
-    certificate_authority_data: pulumi.Input[str]
+    kubeconfig: pulumi.Input[str]
     kubernetes_version: str
-    region: str
-    deploy_role_arn: str
     after: Sequence[pulumi.Resource]
     production: bool
 
@@ -332,16 +318,9 @@ class Registrations(pulumi.ComponentResource):
         self, name: str, args: RegistrationsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("argosy:argocd:Registrations", name, None, opts)
-        kubeconfig = eks_kubeconfig_output(
-            cluster_name=args.cluster_name,
-            endpoint=args.endpoint,
-            certificate_authority_data=args.certificate_authority_data,
-            region=args.region,
-            role_arn=args.deploy_role_arn,
-        )
         provider = k8s.Provider(
             f"{name}-hub",
-            kubeconfig=kubeconfig,
+            kubeconfig=args.kubeconfig,
             cluster_identifier=args.cluster_name,
             # Objects in Argo CD's namespace only; nothing else in any cluster.
             namespace=args.settings.namespace,

@@ -140,8 +140,7 @@ class EksCluster(pulumi.ComponentResource):
             log_group_name=naming.cluster_log_group_name(args.stage),
             retention_days=settings.logging.retention_days,
             key_arn=args.logs_key_arn,
-            audit=True,
-            production=args.production,
+            retain_on_delete=args.production,  # audit records (L8)
             provider=provider,
         )
 

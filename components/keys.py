@@ -177,9 +177,8 @@ def encrypted_log_group(
     log_group_name: str,
     retention_days: int,
     key_arn: pulumi.Input[str],
-    audit: bool,
-    production: bool,
     provider: aws.Provider,
+    retain_on_delete: bool = False,
 ) -> aws.cloudwatch.LogGroup:
     """A log group encrypted with the stage's logs key, with retention (rule E14).
 
@@ -189,14 +188,14 @@ def encrypted_log_group(
         log_group_name: The group's name (fixed, so the key policy can name it).
         retention_days: Log group ``retentionInDays``.
         key_arn: The stage's logs key (log group ``kmsKeyId``).
-        audit: Whether the group holds audit records (control-plane logs, flow logs).
-        production: With ``audit``, keep the group when the stack is destroyed (rule L8).
         provider: The stage's AWS provider.
+        retain_on_delete: Keep the group when the stack is destroyed: audit records
+            (control-plane logs, flow logs) in production (rule L8). Default no.
     """
     return aws.cloudwatch.LogGroup(
         name,
         name=log_group_name,
         retention_in_days=retention_days,
         kms_key_id=key_arn,
-        opts=child_options(parent, provider, retain_on_delete=audit and production),
+        opts=child_options(parent, provider, retain_on_delete=retain_on_delete),
     )

@@ -259,8 +259,7 @@ class Network(pulumi.ComponentResource):
             log_group_name=args.flow_log_group_name,
             retention_days=settings.retention_days,
             key_arn=args.logs_key_arn,
-            audit=True,
-            production=args.production,
+            retain_on_delete=args.production,  # audit records (L8)
             provider=provider,
         )
         role = aws.iam.Role(

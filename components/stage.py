@@ -166,6 +166,14 @@ class AwsStage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        # For people and tools, and for the hub's own registrations: it holds no credential.
+        kubeconfig = eks_kubeconfig_output(
+            cluster_name=cluster.name,
+            endpoint=cluster.endpoint,
+            certificate_authority_data=cluster.certificate_authority_data,
+            region=config.aws.region,
+            role_arn=config.aws.deploy_role_arn,
+        )
         if topology.host is not None:
             ArgoCdAccess(
                 f"{stage}-argocd-access",
@@ -189,7 +197,6 @@ class AwsStage(pulumi.ComponentResource):
                     vpc_cidr=config.network.vpc_cidr,
                     private_subnet_ids=network.private_subnet_ids,
                     logs_key_arn=encryption.logs_key_arn,
-                    production=config.production,
                     partition=account.partition,
                     provider=provider,
                 ),
@@ -198,16 +205,12 @@ class AwsStage(pulumi.ComponentResource):
             Registrations(
                 f"{stage}-registrations",
                 RegistrationsArgs(
-                    stage=stage,
                     settings=config.argocd,
                     clusters=[cluster_metadata(config, config)]
                     + [cluster_metadata(spoke, config) for spoke in topology.spokes],
                     cluster_name=cluster.name,
-                    endpoint=cluster.endpoint,
-                    certificate_authority_data=cluster.certificate_authority_data,
+                    kubeconfig=kubeconfig,
                     kubernetes_version=config.cluster.version,
-                    region=config.aws.region,
-                    deploy_role_arn=config.aws.deploy_role_arn,
                     # The provider's first call needs the deploy role's access; the project
                     # and registrations need Argo CD's namespace and CRDs.
                     after=[access, *argocd.ready],
@@ -235,13 +238,7 @@ class AwsStage(pulumi.ComponentResource):
             "nodeRoleArn": cluster.node_role_arn,
             "logsKeyArn": encryption.logs_key_arn,
             "defaultStorageClass": system_addons.default_storage_class,
-            "kubeconfig": eks_kubeconfig_output(
-                cluster_name=cluster.name,
-                endpoint=cluster.endpoint,
-                certificate_authority_data=cluster.certificate_authority_data,
-                region=config.aws.region,
-                role_arn=config.aws.deploy_role_arn,
-            ),
+            "kubeconfig": kubeconfig,
         }
         if set(self._exports) != set(outputs.AWS_STAGE_OUTPUTS):
             raise AssertionError("AwsStage exports must match argosy.outputs.AWS_STAGE_OUTPUTS")
