@@ -113,7 +113,7 @@ class Targets:
         }
 
     def _principals(self) -> list[str]:
-        return list(self.trusted_principals) or [f"arn:{self.partition}:iam::{self.account}:root"]
+        return list(self.trusted_principals) or [iam.account_root_arn(self.partition, self.account)]
 
     def deploy_trust(self) -> dict[str, Any]:
         """Who may assume the deploy role: main branch, protected environment, principals.

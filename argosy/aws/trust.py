@@ -32,6 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from argosy.manifests import iam
+
 #: The Sid of the statement that lets the deploy role assume itself; stable across runs.
 SELF_ASSUME_SID = "DeployRoleChainsToItself"
 ASSUME_ROLE = "sts:AssumeRole"
@@ -40,7 +42,7 @@ ASSUME_ROLE = "sts:AssumeRole"
 def account_root(role_arn: str) -> str:
     """The root principal (``arn:<partition>:iam::<account>:root``) of a role's account."""
     parts = role_arn.split(":")
-    return f"arn:{parts[1]}:iam::{parts[4]}:root"
+    return iam.account_root_arn(parts[1], parts[4])
 
 
 def self_assume_statement(role_arn: str) -> dict[str, Any]:
@@ -63,12 +65,6 @@ class SelfAssume:
     reason: str
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _glob(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """IAM's wildcards: ``*`` any run of characters, ``?`` one character; nothing else."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
@@ -86,10 +82,11 @@ def _arn_like(pattern: str, value: str) -> bool:
 def _action_matches(statement: Mapping[str, Any]) -> bool:
     if "NotAction" in statement:
         return not any(
-            _glob(str(a), ASSUME_ROLE, ignore_case=True) for a in _as_list(statement["NotAction"])
+            _glob(str(a), ASSUME_ROLE, ignore_case=True)
+            for a in iam.elements(statement["NotAction"])
         )
     return any(
-        _glob(str(a), ASSUME_ROLE, ignore_case=True) for a in _as_list(statement.get("Action"))
+        _glob(str(a), ASSUME_ROLE, ignore_case=True) for a in iam.elements(statement.get("Action"))
     )
 
 
@@ -99,7 +96,7 @@ def _principal_kind(principal: Any, role_arn: str) -> str | None:
         return "anyone"
     if not isinstance(principal, Mapping):
         return None
-    names = [str(p) for p in _as_list(principal.get("AWS"))]
+    names = [str(p) for p in iam.elements(principal.get("AWS"))]
     account = role_arn.split(":")[4]
     if "*" in names:
         return "anyone"
@@ -161,7 +158,7 @@ def _conditions_hold(condition: Any, role_arn: str) -> bool | None:
             value = context.get(str(key).lower())
             if value is None:
                 return None
-            hit = any(_matches(matcher, str(p), value) for p in _as_list(patterns))
+            hit = any(_matches(matcher, str(p), value) for p in iam.elements(patterns))
             if hit == negated:
                 return False
     return True
@@ -196,7 +193,7 @@ def self_assume(document: Mapping[str, Any] | str, role_arn: str) -> SelfAssume:
     depend on the caller are not assumed to hold: an Allow that needs them does not count,
     and a Deny that has them counts, so a pass is never a guess.
     """
-    statements = _as_list(_parse(document).get("Statement"))
+    statements = iam.elements(_parse(document).get("Statement"))
     # The most specific Allow is the one worth naming: the role, the account narrowed to the
     # role, the whole account, anyone.
     allowed_by: list[tuple[int, str]] = []

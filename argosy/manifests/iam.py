@@ -22,6 +22,18 @@ def to_json(document: PolicyDocument) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
+def account_root_arn(partition: str, account_id: str) -> str:
+    """The account's root principal: the whole account, as IAM and KMS policies name it."""
+    return f"arn:{partition}:iam::{account_id}:root"
+
+
+def elements(value: Any) -> list[Any]:
+    """A policy element that may be one value or a list of them, as a list (none: empty)."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def account_of_arn(arn: str) -> str:
     """The account ID in an ARN (empty if the ARN has none, as for AWS managed policies)."""
     parts = arn.split(":")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from argosy.config.regions import dns_suffix_of
-from argosy.manifests.iam import PolicyDocument
+from argosy.manifests.iam import PolicyDocument, account_root_arn
 
 #: What the administrators of a key may do: everything but use it (no Encrypt, Decrypt,
 #: GenerateDataKey, ReEncrypt, Sign) or grant its use. The "key administrators" statement of
@@ -52,7 +52,7 @@ def _admin_statement(partition: str, account_id: str) -> dict[str, Any]:
     return {
         "Sid": "AccountAdministersKey",
         "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+        "Principal": {"AWS": account_root_arn(partition, account_id)},
         "Action": list(ADMIN_ACTIONS),
         "Resource": "*",
     }

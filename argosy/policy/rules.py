@@ -16,7 +16,7 @@ from typing import Any
 
 from argosy.config import eks_versions
 from argosy.config.models import ALL_LOG_TYPES
-from argosy.manifests.iam import STS_AUDIENCE, account_of_arn
+from argosy.manifests.iam import STS_AUDIENCE, account_of_arn, elements
 from argosy.plan.monitor import Registration
 from argosy.policy.graph import PlanGraph
 
@@ -372,10 +372,6 @@ def _statements(document: Any) -> list[dict[str, Any]]:
     return statements if isinstance(statements, list) else [statements]
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value] if value is not None else []
-
-
 def check_key_policies(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
     """E13: every key has an explicit policy; only named users and services may use it."""
     for key in graph.of_type(KMS_KEY):
@@ -386,8 +382,8 @@ def check_key_policies(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]
         for statement in _statements(document):
             if statement.get("Effect") != "Allow":
                 continue
-            actions = [str(a) for a in _as_list(statement.get("Action"))]
-            principals = _as_list((statement.get("Principal") or {}).get("AWS"))
+            actions = [str(a) for a in elements(statement.get("Action"))]
+            principals = elements((statement.get("Principal") or {}).get("AWS"))
             uses = [
                 a
                 for a in actions
@@ -441,7 +437,7 @@ def check_service_account_identities(graph: PlanGraph, facts: StageFacts) -> Ite
         services = {
             str(s)
             for statement in statements
-            for s in _as_list((statement.get("Principal") or {}).get("Service"))
+            for s in elements((statement.get("Principal") or {}).get("Service"))
         }
         federated = any("Federated" in (s.get("Principal") or {}) for s in statements)
         pod_identity = "pods.eks.amazonaws.com" in services
@@ -500,7 +496,7 @@ def check_service_account_identities(graph: PlanGraph, facts: StageFacts) -> Ite
             if inline.inputs.get("role") != name:
                 continue
             for statement in _statements(_json(inline.inputs.get("policy"))):
-                actions = [str(a) for a in _as_list(statement.get("Action"))]
+                actions = [str(a) for a in elements(statement.get("Action"))]
                 if any(a == "*" or a.endswith(":*") for a in actions):
                     yield Finding(
                         rule="E15", urn=role.urn, message="inline policy grants a wildcard action"
