@@ -143,9 +143,9 @@ def plan(
         try:
             if stderr.is_terminal:
                 with stderr.status(f"planning {item.request.stack}…"):
-                    run = plan_stack(project, item)
+                    run = plan_stack(project, item, {r.stack: r for r in runs})
             else:
-                run = plan_stack(project, item)
+                run = plan_stack(project, item, {r.stack: r for r in runs})
         except ProgramFailedError as exc:
             if isinstance(exc.cause, pulumi.RunError):
                 # The program's own config check: report it like the plan's.

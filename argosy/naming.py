@@ -75,6 +75,51 @@ def argocd_role_arn(partition: str, account_id: str, stage: str) -> str:
     return f"arn:{partition}:iam::{account_id}:role/{argocd_role_name(stage)}"
 
 
+#: The service accounts of a self-hosted Argo CD that reach other clusters as an IAM role
+#: (Argo CD operator manual, "Declarative setup: EKS"): one role each (rule E15).
+ARGOCD_MANAGEMENT_SERVICE_ACCOUNTS = (
+    "argocd-application-controller",
+    "argocd-applicationset-controller",
+    "argocd-server",
+)
+
+
+def argocd_component_role_name(stage: str, service_account: str) -> str:
+    """The role a self-hosted Argo CD's ``service_account`` runs as on ``stage``.
+
+    Fixed, as spokes name it.
+    """
+    return f"{PROJECT}-{stage}-{service_account}"
+
+
+def argocd_component_role_arn(
+    partition: str, account_id: str, stage: str, service_account: str
+) -> str:
+    """The ARN of :func:`argocd_component_role_name`, as a spoke derives it."""
+    return (
+        f"arn:{partition}:iam::{account_id}:role/"
+        f"{argocd_component_role_name(stage, service_account)}"
+    )
+
+
+def argocd_access_role_name(stage: str) -> str:
+    """The role a self-hosted hub's Argo CD assumes to reach ``stage``'s cluster.
+
+    Fixed, as the hub names it.
+    """
+    return f"{PROJECT}-{stage}-argocd-access"
+
+
+def argocd_access_role_arn(partition: str, account_id: str, stage: str) -> str:
+    """The ARN of :func:`argocd_access_role_name`, as the hub derives it from a stack file."""
+    return f"arn:{partition}:iam::{account_id}:role/{argocd_access_role_name(stage)}"
+
+
+def transit_gateway_name(hub: str) -> str:
+    """The ``Name`` tag of the hub's Transit Gateway, by which spokes find it once shared."""
+    return f"{PROJECT}-{hub}-tgw"
+
+
 def argocd_log_group_name(stage: str) -> str:
     """The CloudWatch log group of the Argo CD capability's controller logs."""
     return f"/aws/eks-capabilities/{cluster_name(stage)}/argocd"

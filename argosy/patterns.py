@@ -22,3 +22,26 @@ GIT_URL = re.compile(r"^(https://[^\s/]+/\S+|ssh://\S+|git@[^\s:]+:\S+)$")
 GIT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 #: A branch, tag or commit.
 GIT_REVISION = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
+#: One part of a Pulumi stack reference (``<organization>/<project>/<stack>``).
+STACK_REFERENCE_PART = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def git_provider(repo_url: str) -> str | None:
+    """The Git provider whose webhooks a repository URL sends, if argosy knows its host.
+
+    ``github``, ``gitlab`` or ``bitbucket_server`` (a self-hosted Bitbucket answers at its own
+    host, so it is recognised by a ``bitbucket`` label in the host name). ``None`` for other
+    hosts.
+    """
+    match = re.match(r"^(?:https://|ssh://(?:[^@/]+@)?|[^@]+@)([^/:]+)", repo_url)
+    if match is None:
+        return None
+    host = match[1].lower()
+    labels = host.split(".")
+    if host == "github.com" or "github" in labels:
+        return "github"
+    if host == "gitlab.com" or "gitlab" in labels:
+        return "gitlab"
+    if "bitbucket" in labels and host != "bitbucket.org":
+        return "bitbucket_server"
+    return None

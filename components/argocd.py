@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -22,8 +23,14 @@ from argosy.argocd.delivery import application
 from argosy.argocd.metadata import ClusterMetadata
 from argosy.argocd.platform import BASELINE, PLATFORM_NAMESPACES
 from argosy.argocd.projects import PLATFORM_PROJECT, platform_project
-from argosy.argocd.registration import managed_cluster_secret
+from argosy.argocd.registration import (
+    in_cluster_secret,
+    managed_cluster_secret,
+    registration_metadata,
+    self_hosted_cluster_secret,
+)
 from argosy.config.models import ArgoCdSettings
+from argosy.config.topology import ArgoCdHost
 from argosy.manifests import iam
 from components._options import child_options
 from components.access import access_policy_arn
@@ -241,14 +248,16 @@ class ArgoCdAccessArgs:
     """Arguments of :class:`ArgoCdAccess`.
 
     Attributes:
+        stage: The spoke; names its access role.
         cluster_name: The spoke's cluster (access entry ``clusterName``).
-        principal_arn: The hub's Argo CD role, derived from the hub's stack file.
+        host: The stage whose Argo CD manages this one, derived from its stack file.
         partition: The AWS partition.
         provider: The spoke's AWS provider.
     """
 
+    stage: str
     cluster_name: pulumi.Input[str]
-    principal_arn: str
+    host: ArgoCdHost
     partition: str
     provider: aws.Provider
 
@@ -256,19 +265,43 @@ class ArgoCdAccessArgs:
 class ArgoCdAccess(pulumi.ComponentResource):
     """The one access entry a spoke grants the hub's Argo CD (SECURITY.md A9).
 
-    Cross-account access needs nothing else: no role in the spoke, no trust policy, no
-    credential in the registration (EKS user guide, "Register target clusters"). The hub's
-    role must exist first: deploy the hub before its spokes.
+    - The hub's Argo CD is the EKS capability: the entry is for the capability's role, in the
+      hub's account. Cross-account access needs nothing else: no role in the spoke, no trust
+      policy, no credential in the registration (EKS user guide, "Register target clusters").
+      The hub's role must exist first: deploy the hub before its spokes.
+    - The hub's Argo CD is self-hosted: the entry is for an access role in the spoke's own
+      account, with no permission policy, that only the hub's Argo CD components may assume
+      (Argo CD operator manual, "Declarative setup: EKS"); the registration names it in
+      ``awsAuthConfig``.
     """
+
+    principal_arn: pulumi.Output[str]
+    """The principal the entry is for."""
 
     def __init__(
         self, name: str, args: ArgoCdAccessArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("argosy:argocd:ArgoCdAccess", name, None, opts)
+        principal: pulumi.Input[str] = args.host.principal_arn
+        if args.host.self_hosted:
+            role = aws.iam.Role(
+                f"{name}-role",
+                name=naming.argocd_access_role_name(args.stage),
+                description=f"Argo CD of stage {args.host.stage} reaching {args.stage}'s cluster",
+                assume_role_policy=iam.to_json(
+                    access_role_trust(
+                        partition=args.partition,
+                        host_account_id=args.host.account_id,
+                        principal_arns=args.host.component_role_arns,
+                    )
+                ),
+                opts=child_options(self, args.provider),
+            )
+            principal = role.arn
         entry = aws.eks.AccessEntry(
             name,
             cluster_name=args.cluster_name,
-            principal_arn=args.principal_arn,
+            principal_arn=principal,
             type="STANDARD",
             opts=child_options(self, args.provider),
         )
@@ -280,7 +313,65 @@ class ArgoCdAccess(pulumi.ComponentResource):
             access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
             opts=child_options(self, args.provider),
         )
-        self.register_outputs({})
+        self.principal_arn = entry.principal_arn
+        self.register_outputs({"principalArn": self.principal_arn})
+
+
+def access_role_trust(
+    *, partition: str, host_account_id: str, principal_arns: Sequence[str]
+) -> dict[str, object]:
+    """Who may assume a spoke's access role: the host's Argo CD components, and nobody else.
+
+    The principal is the host's account, narrowed by ``aws:PrincipalArn`` to the components'
+    roles: IAM would reject a role ARN that does not exist yet as a principal (the spoke may
+    be deployed before the hub) and would silently break on a recreated role.
+    ``sts:TagSession`` because the components' credentials come from EKS Pod Identity,
+    which tags sessions.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ArgoCdComponents",
+                "Effect": "Allow",
+                "Principal": {"AWS": iam.account_root_arn(partition, host_account_id)},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {"ArnEquals": {"aws:PrincipalArn": sorted(principal_arns)}},
+            }
+        ],
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisteredCluster:
+    """A cluster Argo CD manages, and how Argo CD reaches it.
+
+    Attributes:
+        metadata: The cluster's facts, which its registration carries.
+        reach: ``capability`` (the EKS capability, by cluster ARN), ``in-cluster`` (a
+            self-hosted Argo CD's own cluster) or ``access-role`` (a self-hosted Argo CD
+            assuming the spoke's access role, ``awsAuthConfig``).
+        access_role_arn: With ``access-role``: the spoke's access role.
+        endpoint: With ``access-role``: the spoke's API server URL (its stack's output).
+        ca_data: With ``access-role``: the API server's CA bundle (its stack's output).
+    """
+
+    metadata: ClusterMetadata
+    reach: Literal["capability", "in-cluster", "access-role"]
+    access_role_arn: str | None = None
+    endpoint: pulumi.Input[str] | None = None
+    ca_data: pulumi.Input[str] | None = None
+
+    def __post_init__(self) -> None:
+        needs_role = self.reach == "access-role"
+        given = (self.access_role_arn, self.endpoint, self.ca_data)
+        if needs_role != all(v is not None for v in given) or (
+            not needs_role and any(v is not None for v in given)
+        ):
+            raise ValueError(
+                f"cluster {self.metadata.stage}: access_role_arn, endpoint and ca_data go "
+                "together, with reach access-role only"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,17 +381,16 @@ class RegistrationsArgs:
     Attributes:
         settings: ``argosy:argocd``.
         clusters: Every cluster Argo CD manages (its own first), with its metadata.
-        cluster_name: The hub's cluster, the only Kubernetes API this stack calls.
-        kubeconfig: The stage's kubeconfig output (``aws eks get-token`` as the deploy role).
+        provider: The Kubernetes provider of the stage's own cluster, the only Kubernetes
+            API this stack calls.
         kubernetes_version: Its Kubernetes version, whose schemas the objects must match.
-        after: What must exist first: the deploy role's access entry and Argo CD itself.
+        after: What must exist first: Argo CD itself (its namespace and CRDs).
         production: Production rules for the project.
     """
 
     settings: ArgoCdSettings
-    clusters: Sequence[ClusterMetadata]
-    cluster_name: pulumi.Input[str]
-    kubeconfig: pulumi.Input[str]
+    clusters: Sequence[RegisteredCluster]
+    provider: k8s.Provider
     kubernetes_version: str
     after: Sequence[pulumi.Resource]
     production: bool
@@ -309,7 +399,7 @@ class RegistrationsArgs:
 class Registrations(pulumi.ComponentResource):
     """What Argo CD reads: a registration per cluster, the platform project, the baselines.
 
-    Declared through the hub's own Kubernetes API (the one exception rule P2 allows). Each
+    Declared through the stage's own Kubernetes API (the one exception rule P2 allows). Each
     registration carries the cluster's metadata as labels and annotations, for
     ApplicationSets to select and template by; none holds a credential (A5, A9).
     """
@@ -318,20 +408,15 @@ class Registrations(pulumi.ComponentResource):
         self, name: str, args: RegistrationsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("argosy:argocd:Registrations", name, None, opts)
-        provider = k8s.Provider(
-            f"{name}-hub",
-            kubeconfig=args.kubeconfig,
-            cluster_identifier=args.cluster_name,
-            # Objects in Argo CD's namespace only; nothing else in any cluster.
-            namespace=args.settings.namespace,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)),
-        )
         namespace = args.settings.namespace
+        after = list(args.after)
         project = platform_project(
             namespace=namespace,
             source_repos=[args.settings.gitops.repo_url],
             destinations=[
-                (c.stage, namespace) for c in args.clusters for namespace in PLATFORM_NAMESPACES
+                (c.metadata.stage, namespace)
+                for c in args.clusters
+                for namespace in PLATFORM_NAMESPACES
             ],
             production=args.production,
             source_namespaces=[namespace],
@@ -342,34 +427,62 @@ class Registrations(pulumi.ComponentResource):
             kind=project["kind"],
             metadata=project["metadata"],
             spec=project["spec"],
-            opts=pulumi.ResourceOptions(parent=self, provider=provider),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=after),
         )
         for cluster in args.clusters:
-            secret = managed_cluster_secret(
-                cluster,
-                namespace=namespace,
-                project=PLATFORM_PROJECT,
-                host_kubernetes_version=args.kubernetes_version,
-            )
+            metadata: Any = registration_metadata(cluster.metadata, namespace=namespace)
             registration = k8s.core.v1.Secret(
-                f"{name}-{cluster.stage}",
-                metadata=secret["metadata"],
-                type=secret["type"],
-                string_data=secret["stringData"],
-                opts=pulumi.ResourceOptions(parent=self, provider=provider),
+                f"{name}-{cluster.metadata.stage}",
+                metadata=metadata,
+                type="Opaque",
+                string_data=self._string_data(cluster, namespace, args.kubernetes_version),
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=after),
             )
             baseline = application(
-                BASELINE, cluster, argocd_namespace=namespace, project=PLATFORM_PROJECT
+                BASELINE, cluster.metadata, argocd_namespace=namespace, project=PLATFORM_PROJECT
             )
             k8s.apiextensions.CustomResource(
-                f"{name}-{cluster.stage}-baseline",
+                f"{name}-{cluster.metadata.stage}-baseline",
                 api_version=baseline["apiVersion"],
                 kind=baseline["kind"],
                 metadata=baseline["metadata"],
                 spec=baseline["spec"],
-                # Its cluster and project exist first, so the first sync finds both.
+                # Its cluster and project exist first, so the first sync finds both; Argo CD
+                # too, so that on destroy the Application goes first (L5).
                 opts=pulumi.ResourceOptions(
-                    parent=self, provider=provider, depends_on=[registration, platform]
+                    parent=self,
+                    provider=args.provider,
+                    depends_on=[registration, platform, *after],
                 ),
             )
         self.register_outputs({})
+
+    @staticmethod
+    def _string_data(cluster: RegisteredCluster, namespace: str, kubernetes_version: str) -> Any:
+        """The registration's data; for a spoke reached by role, once its outputs are known.
+
+        Typed ``Any``: the SDK types ``string_data`` as an Output of a mapping of inputs,
+        which an ``Output[dict[str, str]]`` does not match (Output is invariant).
+        """
+        common = {
+            "namespace": namespace,
+            "project": PLATFORM_PROJECT,
+            "host_kubernetes_version": kubernetes_version,
+        }
+        if cluster.reach == "capability":
+            data: dict[str, str] = managed_cluster_secret(cluster.metadata, **common)["stringData"]
+            return data
+        if cluster.reach == "in-cluster":
+            data = in_cluster_secret(cluster.metadata, **common)["stringData"]
+            return data
+        role_arn = cluster.access_role_arn
+        assert role_arn is not None  # checked by RegisteredCluster
+        return pulumi.Output.all(cluster.endpoint, cluster.ca_data).apply(
+            lambda values: self_hosted_cluster_secret(
+                cluster.metadata,
+                role_arn=role_arn,
+                endpoint=str(values[0]),
+                ca_data=str(values[1]),
+                **common,
+            )["stringData"]
+        )

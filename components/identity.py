@@ -52,6 +52,8 @@ class ServiceAccountRoleArgs:
         associate: With ``pod-identity``, create the association here (default). ``False``
             when an EKS add-on declares it (add-on ``podIdentityAssociations``). IRSA has no
             association (the service account's annotation binds it), so it ignores this.
+        role_name: A fixed role name, for a role other stacks name (IAM ``RoleName``).
+            Default: auto-named from the logical name.
     """
 
     namespace: str
@@ -67,6 +69,7 @@ class ServiceAccountRoleArgs:
     managed_policies: Sequence[str] = field(default=())
     inline_policy: pulumi.Input[str] | None = None
     associate: bool = True
+    role_name: str | None = None
 
     def __post_init__(self) -> None:
         if self.mechanism == "irsa" and (
@@ -121,6 +124,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
             )
         role = aws.iam.Role(
             name,
+            name=args.role_name,
             assume_role_policy=trust,
             description=f"{args.mechanism}: {args.namespace}/{args.service_account}",
             max_session_duration=MAX_SESSION_SECONDS,

@@ -64,3 +64,32 @@ def local_kubernetes_provider(
         cluster_identifier=context,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+def eks_kubernetes_provider(
+    name: str,
+    *,
+    kubeconfig: pulumi.Input[str],
+    cluster_name: pulumi.Input[str],
+    namespace: str,
+    parent: pulumi.Resource,
+    after: list[pulumi.Resource],
+) -> k8s.Provider:
+    """The provider for the stage's own EKS cluster, for the stage that hosts Argo CD.
+
+    Args:
+        name: Logical name.
+        kubeconfig: The stage's kubeconfig (``aws eks get-token`` as the deploy role).
+        cluster_name: The cluster (provider ``clusterIdentifier``: a new kubeconfig for the
+            same cluster does not replace what the provider manages).
+        namespace: Argo CD's namespace, the default for objects that name none.
+        parent: The stage component.
+        after: What the first call needs: the deploy role's access entry.
+    """
+    return k8s.Provider(
+        name,
+        kubeconfig=kubeconfig,
+        cluster_identifier=cluster_name,
+        namespace=namespace,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=after),
+    )

@@ -74,6 +74,8 @@ class Network(pulumi.ComponentResource):
     """The VPC's ID."""
     private_subnet_ids: pulumi.Output[list[str]]
     """Private subnet IDs, in zone order."""
+    private_route_table_ids: list[pulumi.Output[str]]
+    """The private subnets' route tables, in zone order."""
     public_subnet_ids: pulumi.Output[list[str]]
     """Public subnet IDs, in zone order."""
     availability_zones: pulumi.Output[list[str]]
@@ -224,6 +226,7 @@ class Network(pulumi.ComponentResource):
         self._flow_logs(name, args, vpc)
 
         self.vpc_id = vpc.id
+        self.private_route_table_ids = [r.id for r in private_routes]
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets])
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public_subnets])
         self.availability_zones = pulumi.Output.from_input(zones)

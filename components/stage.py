@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 from argosy import naming, outputs
 from argosy.argocd.metadata import ClusterMetadata
@@ -19,14 +21,27 @@ from components.argocd import (
     ArgoCdAccessArgs,
     ManagedArgoCd,
     ManagedArgoCdArgs,
+    RegisteredCluster,
     Registrations,
     RegistrationsArgs,
 )
 from components.cluster import EksCluster, EksClusterArgs
 from components.keys import StageEncryption, StageEncryptionArgs
-from components.kubernetes import eks_kubeconfig_output, local_kubernetes_provider
+from components.kubernetes import (
+    eks_kubeconfig_output,
+    eks_kubernetes_provider,
+    local_kubernetes_provider,
+)
 from components.network import Network, NetworkArgs
 from components.nodegroup import ManagedNodeGroup, ManagedNodeGroupArgs
+from components.selfhosted import ArgoCdAwsIdentity, SelfHostedArgoCd, SelfHostedArgoCdArgs
+from components.transit import (
+    HubTransit,
+    HubTransitArgs,
+    SpokeNetwork,
+    SpokeTransit,
+    SpokeTransitArgs,
+)
 
 
 class AwsStage(pulumi.ComponentResource):
@@ -74,7 +89,11 @@ class AwsStage(pulumi.ComponentResource):
                 log_group_names=[
                     naming.cluster_log_group_name(stage),
                     *([naming.flow_log_group_name(stage)] if flow_logs_in_cloudwatch else []),
-                    *([naming.argocd_log_group_name(stage)] if config.argocd else []),
+                    *(
+                        [naming.argocd_log_group_name(stage)]
+                        if config.argocd and config.argocd.install == "managed"
+                        else []
+                    ),
                 ],
                 account_id=config.aws.account_id,
                 region=config.aws.region,
@@ -178,42 +197,83 @@ class AwsStage(pulumi.ComponentResource):
             ArgoCdAccess(
                 f"{stage}-argocd-access",
                 ArgoCdAccessArgs(
-                    cluster_name=cluster.name,
-                    principal_arn=topology.host.principal_arn,
-                    partition=account.partition,
-                    provider=provider,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-        if config.argocd is not None:
-            argocd = ManagedArgoCd(
-                f"{stage}-argocd",
-                ManagedArgoCdArgs(
                     stage=stage,
-                    settings=config.argocd,
                     cluster_name=cluster.name,
-                    region=config.aws.region,
-                    vpc_id=network.vpc_id,
-                    vpc_cidr=config.network.vpc_cidr,
-                    private_subnet_ids=network.private_subnet_ids,
-                    logs_key_arn=encryption.logs_key_arn,
+                    host=topology.host,
                     partition=account.partition,
                     provider=provider,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            if topology.host.self_hosted:
+                SpokeTransit(
+                    f"{stage}-transit",
+                    SpokeTransitArgs(
+                        stage=stage,
+                        hub_stage=topology.host.stage,
+                        hub_account_id=topology.host.account_id,
+                        hub_vpc_cidr=topology.host.vpc_cidr,
+                        vpc_id=network.vpc_id,
+                        private_subnet_ids=network.private_subnet_ids,
+                        private_route_table_ids=network.private_route_table_ids,
+                        cluster_security_group_id=cluster.cluster_security_group_id,
+                        provider=provider,
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+        if config.argocd is not None:
+            kubernetes = eks_kubernetes_provider(
+                f"{stage}-argocd-kubernetes",
+                kubeconfig=kubeconfig,
+                cluster_name=cluster.name,
+                namespace=config.argocd.namespace,
+                parent=self,
+                # The provider's first call needs the deploy role's access.
+                after=[access],
+            )
+            ready: list[pulumi.Resource]
+            clusters: list[RegisteredCluster]
+            if config.argocd.install == "managed":
+                managed = ManagedArgoCd(
+                    f"{stage}-argocd",
+                    ManagedArgoCdArgs(
+                        stage=stage,
+                        settings=config.argocd,
+                        cluster_name=cluster.name,
+                        region=config.aws.region,
+                        vpc_id=network.vpc_id,
+                        vpc_cidr=config.network.vpc_cidr,
+                        private_subnet_ids=network.private_subnet_ids,
+                        logs_key_arn=encryption.logs_key_arn,
+                        partition=account.partition,
+                        provider=provider,
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                ready = managed.ready
+                clusters = [
+                    RegisteredCluster(metadata=cluster_metadata(c, config), reach="capability")
+                    for c in (config, *topology.spokes)
+                ]
+            else:
+                ready, clusters = self._self_hosted_argocd(
+                    config,
+                    topology,
+                    kubernetes=kubernetes,
+                    cluster=cluster,
+                    network=network,
+                    partition=account.partition,
+                    provider=provider,
+                    after=[*node_groups, system_addons],
+                )
             Registrations(
                 f"{stage}-registrations",
                 RegistrationsArgs(
                     settings=config.argocd,
-                    clusters=[cluster_metadata(config, config)]
-                    + [cluster_metadata(spoke, config) for spoke in topology.spokes],
-                    cluster_name=cluster.name,
-                    kubeconfig=kubeconfig,
+                    clusters=clusters,
+                    provider=kubernetes,
                     kubernetes_version=config.cluster.version,
-                    # The provider's first call needs the deploy role's access; the project
-                    # and registrations need Argo CD's namespace and CRDs.
-                    after=[access, *argocd.ready],
+                    after=ready,
                     production=config.production,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
@@ -244,6 +304,93 @@ class AwsStage(pulumi.ComponentResource):
             raise AssertionError("AwsStage exports must match argosy.outputs.AWS_STAGE_OUTPUTS")
         self.register_outputs(self._exports)
 
+    def _self_hosted_argocd(
+        self,
+        config: AwsStageConfig,
+        topology: Topology,
+        *,
+        kubernetes: k8s.Provider,
+        cluster: EksCluster,
+        network: Network,
+        partition: str,
+        provider: aws.Provider,
+        after: list[pulumi.Resource],
+    ) -> tuple[list[pulumi.Resource], list[RegisteredCluster]]:
+        """The argo-cd chart on this cluster, the network path to the spokes, the clusters.
+
+        Argo CD registers its own cluster, and each spoke through the spoke's access role.
+        """
+        assert config.argocd is not None and config.argocd.self_hosted is not None
+        stage = config.stage
+        spokes = topology.spokes
+        if spokes:
+            HubTransit(
+                f"{stage}-transit",
+                HubTransitArgs(
+                    stage=stage,
+                    spokes=[
+                        SpokeNetwork(
+                            stage=s.stage, account_id=s.aws.account_id, vpc_cidr=s.network.vpc_cidr
+                        )
+                        for s in spokes
+                    ],
+                    vpc_id=network.vpc_id,
+                    private_subnet_ids=network.private_subnet_ids,
+                    private_route_table_ids=network.private_route_table_ids,
+                    provider=provider,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        access_roles = {
+            s.stage: naming.argocd_access_role_arn(s.aws.partition, s.aws.account_id, s.stage)
+            for s in spokes
+        }
+        argocd = SelfHostedArgoCd(
+            f"{stage}-argocd",
+            SelfHostedArgoCdArgs(
+                stage=stage,
+                settings=config.argocd,
+                production=config.production,
+                kubernetes_provider=kubernetes,
+                on_aws=True,
+                identity=ArgoCdAwsIdentity(
+                    cluster_name=cluster.name,
+                    cluster_arn=cluster.arn,
+                    account_id=config.aws.account_id,
+                    partition=partition,
+                    access_role_arns=sorted(access_roles.values()),
+                    provider=provider,
+                )
+                if spokes
+                else None,
+                after=after,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        clusters = [
+            RegisteredCluster(metadata=cluster_metadata(config, config), reach="in-cluster")
+        ]
+        prefix = config.argocd.self_hosted.stack_reference_prefix
+        for spoke in spokes:
+            if spoke.stage in config.argocd.self_hosted.pending_spokes:
+                continue
+            # Only AWS knows a cluster's endpoint and CA: read them from the spoke's stack.
+            outputs = pulumi.StackReference(
+                f"{stage}-{spoke.stage}-outputs",
+                stack_name=f"{prefix}/{spoke.stage}",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            clusters.append(
+                RegisteredCluster(
+                    metadata=cluster_metadata(spoke, config),
+                    reach="access-role",
+                    access_role_arn=access_roles[spoke.stage],
+                    endpoint=outputs.require_output("clusterEndpoint"),
+                    ca_data=outputs.require_output("clusterCertificateAuthority"),
+                )
+            )
+        return argocd.ready, clusters
+
     def exports(self) -> dict[str, Any]:
         """The stack outputs (:data:`argosy.outputs.AWS_STAGE_OUTPUTS`), in that order."""
         return {name: self._exports[name] for name in outputs.AWS_STAGE_OUTPUTS}
@@ -270,7 +417,7 @@ def cluster_metadata(stage: AwsStageConfig, host: AwsStageConfig) -> ClusterMeta
 
 
 class LocalStage(pulumi.ComponentResource):
-    """A stage on an existing kind or k3d cluster: a Kubernetes provider, no AWS at all."""
+    """A stage on an existing kind or k3d cluster: a self-hosted Argo CD, no AWS at all."""
 
     stage: str
     """The stage's name."""
@@ -282,11 +429,23 @@ class LocalStage(pulumi.ComponentResource):
     ) -> None:
         super().__init__("argosy:stage:LocalStage", name, None, opts)
         self.stage = config.stage
-        local_kubernetes_provider(
+        provider = local_kubernetes_provider(
             f"{config.stage}-local",
             context=config.kubernetes.context,
             kubeconfig_path=config.kubernetes.kubeconfig,
             parent=self,
+        )
+        # Argo CD from the same chart and pin as on AWS; no SSO, no Ingress, no AWS identity.
+        SelfHostedArgoCd(
+            f"{config.stage}-argocd",
+            SelfHostedArgoCdArgs(
+                stage=config.stage,
+                settings=config.argocd,
+                production=config.production,
+                kubernetes_provider=provider,
+                on_aws=False,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.kube_context = pulumi.Output.from_input(config.kubernetes.context)
         self.register_outputs(self.exports())

@@ -305,20 +305,19 @@ def test_the_kubernetes_provider_waits_for_access_and_argo_cd(
     # It authenticates as the deploy role...
     assert args[args.index("--role-arn") + 1] == "arn:aws:iam::111111111111:role/argosy-deploy"
     assert args[args.index("--cluster-name") + 1] == "argosy-hub"
-    # ...so it waits for that role's access (entry and policy), and for Argo CD itself
-    # (its namespace and CRDs), as does every object declared through it.
-    required = {
+    # ...so it waits for that role's access (entry and policy); every object declared
+    # through it waits for Argo CD itself too (its namespace and CRDs).
+    access = {
         hub.one(ACCESS_ENTRY, "hub-access-deploy").urn,
         hub.one(ASSOCIATION, "hub-access-deploy").urn,
-        hub.one(CAPABILITY).urn,
-        hub.one(ASSOCIATION, "hub-argocd-own-cluster").urn,
     }
-    assert required <= hub.graph.waits_for(provider.urn)
+    argocd = {hub.one(CAPABILITY).urn, hub.one(ASSOCIATION, "hub-argocd-own-cluster").urn}
+    assert access <= hub.graph.waits_for(provider.urn)
     objects = [*hub.graph.of_type(SECRET), *hub.graph.of_type(APP_PROJECT)]
     assert len(objects) == 5
     for resource in objects:
         assert resource.provider_urn == provider.urn, resource.name
-        assert required <= hub.graph.waits_for(resource.urn), resource.name
+        assert access | argocd <= hub.graph.waits_for(resource.urn), resource.name
 
 
 # --------------------------------------------------------------------------------------
@@ -375,7 +374,11 @@ def test_the_hub_and_local_stages_grant_no_foreign_access(
     }
     assert hub.graph.of_type("argosy:argocd:ArgoCdAccess") == []
     local = planned("local")
-    assert [r.type for r in local.run.resources if "argocd" in r.type] == []
+    # The local stage's Argo CD is the chart, with no AWS identity at all.
+    assert [r.type for r in local.run.resources if "argocd" in r.type] == [
+        "argosy:argocd:SelfHostedArgoCd"
+    ]
+    assert [r for r in local.run.resources if r.type.startswith("aws:")] == []
 
 
 # --------------------------------------------------------------------------------------
@@ -464,7 +467,12 @@ def test_the_examples_topology() -> None:
         topology = resolve_topology(stage_config(stacks, stage), stacks)
         assert topology == Topology(
             host=ArgoCdHost(
-                stage="hub", account_id="111111111111", partition="aws", install="managed"
+                stage="hub",
+                account_id="111111111111",
+                partition="aws",
+                region="eu-west-1",
+                vpc_cidr="10.10.0.0/16",
+                install="managed",
             )
         )
         assert topology.host is not None and topology.host.principal_arn == ARGOCD_ROLE_ARN
@@ -796,11 +804,11 @@ def test_p2_the_hubs_provider_targets_another_cluster(planned: Callable[[str], P
     hub = planned("hub")
     graph = altered(
         hub,
-        named(K8S_PROVIDER, "hub-registrations-hub"),
+        named(K8S_PROVIDER, "hub-argocd-kubernetes"),
         with_inputs(lambda i: i.update(clusterIdentifier="argosy-prod")),
     )
     assert findings_at("P2", graph, facts(hub)) == [
-        ("hub-registrations-hub", "targets argosy-prod, not the stage's own cluster argosy-hub")
+        ("hub-argocd-kubernetes", "targets argosy-prod, not the stage's own cluster argosy-hub")
     ]
     # A second provider, for a spoke's cluster, is caught the same way.
     stage = hub.one("argosy:stage:AwsStage")
@@ -827,7 +835,7 @@ def test_p2_the_hubs_kubeconfig_targets_another_cluster(planned: Callable[[str],
         inputs["kubeconfig"] = json.dumps(kubeconfig)
         assert inputs["clusterIdentifier"] == "argosy-hub"
 
-    graph = altered(hub, named(K8S_PROVIDER, "hub-registrations-hub"), with_inputs(to_prod))
+    graph = altered(hub, named(K8S_PROVIDER, "hub-argocd-kubernetes"), with_inputs(to_prod))
     assert findings("P2", graph, facts(hub)) != []
 
 
@@ -996,17 +1004,17 @@ def test_the_gitops_repository_and_path() -> None:
     )
 
 
-def test_only_what_is_built_is_accepted() -> None:
-    assert only_error(hub_values(lambda a: a.update(install="self-hosted")), "hub") == (
+def test_an_unknown_install_or_topology() -> None:
+    assert only_error(hub_values(lambda a: a.update(install="operator")), "hub") == (
         "argosy:argocd.install",
-        "self-hosted",
-        "must be one of: managed",
+        "operator",
+        "must be one of: managed, self-hosted",
         "install: managed",
     )
-    assert only_error(hub_values(lambda a: a.update(topology="standalone")), "hub") == (
+    assert only_error(hub_values(lambda a: a.update(topology="mesh")), "hub") == (
         "argosy:argocd.topology",
-        "standalone",
-        "must be one of: hub-spoke",
+        "mesh",
+        "must be one of: hub-spoke, standalone",
         "topology: hub-spoke",
     )
 
@@ -1020,14 +1028,14 @@ def test_each_spoke_once() -> None:
     )
 
 
-def test_a_workload_stage_hosts_no_argo_cd() -> None:
+def test_a_workload_stage_hosts_only_its_own_argo_cd() -> None:
     path, value, rule, example = only_error(hub_values(role="workload"), "dev")
-    assert (path, rule, example) == (
-        "argosy:argocd",
-        "not read by role workload (only by hub); remove it",
-        "argosy:role: hub",
+    assert (path, value, rule, example) == (
+        "argosy:argocd.topology",
+        "hub-spoke",
+        "a workload stage's Argo CD manages only its own cluster; spokes are the hub's",
+        "topology: standalone",
     )
-    assert value.startswith("{spokes: [dev], gitops: ")
 
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"

@@ -154,16 +154,16 @@ def test_human_output(argosy: Callable[..., Result]) -> None:
     # prod: its foundation and the hub Argo CD's access entry (ArgoCdAccess: 2 resources).
     assert (
         "prod: 73 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
-        "20 rules passed"
+        "28 rules passed"
     ) in lines
     # hub: its foundation, Argo CD (ManagedArgoCd) and what Argo CD reads (Registrations).
     assert (
         "hub: 94 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
-        "20 rules passed"
+        "28 rules passed"
     ) in lines
     assert (
-        "local: 1 resource in 1 component, 0 protected, 0 retained on delete, 2 outputs; "
-        "20 rules passed"
+        "local: 2 resources in 2 components, 0 protected, 0 retained on delete, 2 outputs; "
+        "28 rules passed"
     ) in lines
     assert "protected: prod-eks, prod-eks-secrets" in result.stdout
 
@@ -377,12 +377,19 @@ def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path:
     assert result.exit_code == 0, result.stderr
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     # Only the hub declares Kubernetes objects (rule P2): what Argo CD reads, in its namespace.
+    # The local stage installs Argo CD's chart, whose release and values are written too.
+    local_release = "local/helm/argocd/argocd.yaml"
     registered = [
         "hub/kubernetes/argocd/appproject-platform.yaml",
         *(f"hub/kubernetes/argocd/secret-cluster-{s}.yaml" for s in REGISTERED),
         *(f"hub/kubernetes/argocd/application-baseline-{s}.yaml" for s in REGISTERED),
     ]
-    assert files == sorted([*(f"{s}/plan.json" for s in EXAMPLE_STACKS), *registered])
+    assert files == sorted(
+        [*(f"{s}/plan.json" for s in EXAMPLE_STACKS), *registered, local_release]
+    )
+    release = yaml.safe_load((tmp_path / local_release).read_text())
+    assert (release["chart"], release["namespace"]) == ("argo-cd", "argocd")
+    assert release["values"]["global"]["image"]["tag"] == "v3.4.7"
     assert json.loads((tmp_path / "prod/plan.json").read_text())["stack"] == "prod"
     hub_plan = json.loads((tmp_path / "hub/plan.json").read_text())
     # Each file is the object the plan declares, and valid for the hub's Kubernetes version.

@@ -623,12 +623,16 @@ def test_kubeconfig_is_an_output_only(planned: Callable[[str], Planned]) -> None
 
 def test_local_stage_has_no_aws(planned: Callable[[str], Planned]) -> None:
     plan = planned("local")
-    assert [r.type for r in plan.run.resources] == [
-        "pulumi:pulumi:Stack",
+    assert sorted(r.type for r in plan.run.resources) == [
+        "argosy:argocd:SelfHostedArgoCd",
         "argosy:stage:LocalStage",
+        "kubernetes:helm.sh/v3:Release",
         "pulumi:providers:kubernetes",
+        "pulumi:pulumi:Stack",
     ]
     provider = plan.one("pulumi:providers:kubernetes")
+    release = plan.one("kubernetes:helm.sh/v3:Release")
+    assert release.provider_urn == provider.urn
     assert provider.inputs["context"] == "kind-argosy"
     assert component_of(plan, provider).type == "argosy:stage:LocalStage"
     assert plan.run.invokes == ()

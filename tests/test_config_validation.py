@@ -138,12 +138,19 @@ def test_local_stage() -> None:
             "argosy:role": "local",
             "argosy:production": False,
             "argosy:kubernetes": {"context": "kind-argosy"},
+            "argosy:argocd": {
+                "topology": "standalone",
+                "install": "self-hosted",
+                "gitops": {"repoUrl": "https://github.com/acme/platform.git"},
+                "selfHosted": {"adminLogin": True},
+            },
         },
         source=SOURCE,
     )
     assert isinstance(stage, LocalStageConfig)
     assert stage.kubernetes.context == "kind-argosy"
     assert stage.kubernetes.kubeconfig is None
+    assert stage.argocd.self_hosted is not None and stage.argocd.self_hosted.admin_login
 
 
 # --------------------------------------------------------------------------------------
@@ -1078,6 +1085,12 @@ def test_keys_a_role_does_not_read() -> None:
         "argosy:role": "local",
         "argosy:production": False,
         "argosy:kubernetes": {"context": "kind-argosy"},
+        "argosy:argocd": {
+            "topology": "standalone",
+            "install": "self-hosted",
+            "gitops": {"repoUrl": "https://github.com/acme/platform.git"},
+            "selfHosted": {"adminLogin": True},
+        },
         "argosy:network": {"vpcCidr": "10.20.0.0/16"},
     }
     assert only_error(values) == (

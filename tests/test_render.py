@@ -34,8 +34,8 @@ from tests.conftest import REPO, assert_golden, load_example
 #: The clusters the hub's Argo CD manages, so the ones rendered.
 MANAGED = ("dev", "hub", "prod", "staging")
 SKIPPED_LOCAL = (
-    "skipped local: role local has no Argo CD yet (it comes with the self-hosted install); "
-    "nothing to render"
+    "skipped local: role local's Argo CD syncs no baseline yet (it has no AWS metadata to "
+    "register; the controllers issue adds it); nothing to render"
 )
 SYNCED = (
     "Argo CD on hub syncs gitops/ from https://github.com/acme/platform.git at main: "
@@ -123,8 +123,8 @@ def test_the_hub_and_its_spokes_are_rendered_and_local_is_skipped() -> None:
     assert [(s.stage, s.reason) for s in skipped] == [
         (
             "local",
-            "role local has no Argo CD yet (it comes with the self-hosted install); nothing "
-            "to render",
+            "role local's Argo CD syncs no baseline yet (it has no AWS metadata to register; "
+            "the controllers issue adds it); nothing to render",
         )
     ]
 

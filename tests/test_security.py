@@ -717,7 +717,7 @@ def test_p2_the_hub_may_reach_its_own_cluster(planned: Callable[[str], Planned])
             "hub-registrations-hub",
             "hub-registrations-prod",
             "hub-registrations-staging",
-            "hub-registrations-hub",  # the provider
+            "hub-argocd-kubernetes",  # the provider
         )
     ]
 
@@ -726,9 +726,11 @@ def test_p2_the_local_stage_may_reach_its_cluster(planned: Callable[[str], Plann
     plan = planned("local")
     assert facts(plan).kubernetes_allowed is True
     assert findings("P2", plan.graph, facts(plan)) == []
-    # The same graph fails P2 for a stage that must not reach Kubernetes.
-    assert findings("P2", plan.graph, facts(plan, kubernetes_allowed=False)) == [
-        "a Kubernetes resource in a stage that must reach only AWS APIs"
+    # The same graph fails P2 for a stage that must not reach Kubernetes: Argo CD's release
+    # and the provider.
+    assert findings_at("P2", plan.graph, facts(plan, kubernetes_allowed=False)) == [
+        (name, "a Kubernetes resource in a stage that must reach only AWS APIs")
+        for name in ("local-argocd", "local-local")
     ]
 
 

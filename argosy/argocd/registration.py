@@ -58,6 +58,21 @@ def _check_project(project: str) -> None:
         )
 
 
+def registration_metadata(metadata: ClusterMetadata, *, namespace: str) -> dict[str, Any]:
+    """The registration Secret's metadata: its name, and the cluster's labels and annotations.
+
+    It depends on the cluster's metadata only, so a stack can declare it while the Secret's
+    data still waits on a value only AWS knows (a spoke's endpoint).
+    """
+    _check_namespace(namespace)
+    return {
+        "name": cluster_secret_name(metadata.stage),
+        "namespace": namespace,
+        "labels": {SECRET_TYPE_LABEL: SECRET_TYPE_CLUSTER, **metadata.labels()},
+        "annotations": metadata.annotations(),
+    }
+
+
 def _secret(
     metadata: ClusterMetadata,
     *,
@@ -66,17 +81,11 @@ def _secret(
     string_data: dict[str, str],
     host_kubernetes_version: str,
 ) -> dict[str, Any]:
-    _check_namespace(namespace)
     _check_project(project)
     manifest: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {
-            "name": cluster_secret_name(metadata.stage),
-            "namespace": namespace,
-            "labels": {SECRET_TYPE_LABEL: SECRET_TYPE_CLUSTER, **metadata.labels()},
-            "annotations": metadata.annotations(),
-        },
+        "metadata": registration_metadata(metadata, namespace=namespace),
         "type": "Opaque",
         "stringData": {"name": metadata.stage, **string_data, "project": project},
     }
@@ -111,6 +120,38 @@ def managed_cluster_secret(
         namespace=namespace,
         project=project,
         string_data={"server": metadata.cluster_arn},
+        host_kubernetes_version=host_kubernetes_version,
+    )
+
+
+#: How Argo CD names the cluster it runs in.
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+
+
+def in_cluster_secret(
+    metadata: ClusterMetadata,
+    *,
+    namespace: str = DEFAULT_NAMESPACE,
+    project: str,
+    host_kubernetes_version: str,
+) -> dict[str, Any]:
+    """The registration of the cluster a self-hosted Argo CD runs in, with its metadata.
+
+    Argo CD reaches its own cluster as its service accounts, whose RBAC the chart grants:
+    ``server`` is the in-cluster address and ``config`` verifies TLS against the service
+    account's CA. Declaring it (rather than relying on the implicit in-cluster entry) gives
+    the own cluster the same labels and annotations as every other.
+    """
+    return _secret(
+        metadata,
+        namespace=namespace,
+        project=project,
+        string_data={
+            "server": IN_CLUSTER_SERVER,
+            "config": json.dumps(
+                {"tlsClientConfig": {"insecure": False}}, sort_keys=True, separators=(",", ":")
+            ),
+        },
         host_kubernetes_version=host_kubernetes_version,
     )
 

@@ -6,20 +6,33 @@ optionally another pin for a stage (a stage that must stay behind, or try a rele
 :mod:`argosy.argocd.delivery` reads a chart from this table by key; nothing else names a
 chart version.
 
-Floors from SECURITY.md are checked at construction, for the default pin and every stage's:
-a table entry whose application version is below its floor cannot be built.
+Floors from SECURITY.md are checked at construction, for the default pin and every stage's,
+against the version that actually runs: a table entry below its floor cannot be built.
 
 - Argo CD (A7): 3.3.14, 3.4.7 or 3.5.1 at least on its minor line.
 - Argo Workflows (W6): 3.7.15 or 4.0.6 at least on its minor line.
 - Argo Events (W6): 1.9.6 at least.
 
-**Argo CD is not in the table.** The newest argo-helm snapshot read for this table
-(argoproj/argo-helm at af0a9310bacbaa4636018dfe22c801a6d33a5c43, tag ``argo-cd-10.1.1``,
-2026-07-02) ships Argo CD ``v3.4.4`` in ``charts/argo-cd/Chart.yaml``, below A7's floor;
-no released argo-cd chart shipping 3.4.7 or 3.5.1 or later could be confirmed. The entry is
-left out rather than invented: add it when a chart version that ships a fixed release is
-published, and the floor below checks it. The managed EKS capability, which argosy uses
-today, reports its own version instead (README, "Install modes").
+**An image override on the same minor line.** An entry may run a later patch release of the
+application than its chart version ships (:attr:`ChartVersion.image_tag`): same major and
+minor, never lower. Only a patch release qualifies, because a chart's templates are written
+for one minor line; and the evidence that the chart's manifests still fit the patch release
+is cited beside the entry.
+
+**Argo CD** (:data:`ARGO_CD`) is such an entry. No released argo-cd chart ships a version at
+or above A7's floor: the newest read, argoproj/argo-helm at
+af0a9310bacbaa4636018dfe22c801a6d33a5c43 (tag ``argo-cd-10.1.1``, 2026-07-02), ships
+``v3.4.4`` in ``charts/argo-cd/Chart.yaml``. Between Argo CD ``v3.4.4``
+(443415b5527ac55366e0760c93ef0e1abd0cf273) and ``v3.4.7``
+(7b6113c14c8186e126046131dfbe5103a9f680f4, 2026-08-12) the upstream ``manifests/install.yaml``
+changes only the image tags and mounts ``argocd-cmd-params-cm`` into the repo server at
+``/home/argocd/params`` (argoproj/argo-cd b6d7c82be1, "so pprof can be enabled"). The chart's
+10.1.1 repo-server template does not mount it; the only reader of that path is the profiler
+switch (``util/profile/profile.go``, file ``profiler.enabled``), which then stays off, as it
+is by default. The chart 10.1.1 is therefore installed with ``global.image.tag`` ``v3.4.7``
+(:mod:`argosy.argocd.install`). Argo CD is not in :data:`CHARTS`: that table is what Argo CD
+delivers, whereas Argo CD itself is a Helm release the stack that hosts it installs. The
+managed EKS capability reports its own version instead (README, "Install modes").
 
 Helm repositories are written without a trailing ``/``, as AppProject ``sourceRepos`` must
 list them exactly. A chart in an OCI registry is written ``oci://<registry>/<path>``;
@@ -90,8 +103,7 @@ class AppVersionFloor:
         )
 
 
-#: The floors by chart name. argo-cd is listed although the table has no entry for it yet, so
-#: that the entry, once added, is checked.
+#: The floors by chart name; argo-cd's checks :data:`ARGO_CD`, which is outside the table.
 APP_VERSION_FLOORS: Final[Mapping[str, AppVersionFloor]] = types.MappingProxyType(
     {
         "argo-cd": AppVersionFloor(rule="A7", floors=("3.3.14", "3.4.7", "3.5.1")),
@@ -117,18 +129,45 @@ def version_key(app_version: str) -> tuple[int, int, int, int]:
     )
 
 
-def _check_pin(where: str, chart: str, version: str, app_version: str, source: str) -> None:
+def _check_pin(
+    where: str,
+    chart: str,
+    version: str,
+    app_version: str,
+    source: str,
+    image_tag: str | None = None,
+) -> None:
     if not _CHART_VERSION.fullmatch(version):
         raise ValueError(f"{where} version {version!r} is not valid: {CHART_VERSION_RULE}")
     if not _APP_VERSION.fullmatch(app_version):
         raise ValueError(f"{where} app_version {app_version!r} is not valid: {APP_VERSION_RULE}")
+    runs, runs_field = app_version, "app_version"
+    if image_tag is not None:
+        _check_image_tag(where, app_version, image_tag)
+        runs, runs_field = image_tag, "image_tag"
     floor = APP_VERSION_FLOORS.get(chart)
-    if floor is not None and not floor.admits(app_version):
-        raise ValueError(f"{where} app_version {app_version!r} is not valid: {floor.describe()}")
+    if floor is not None and not floor.admits(runs):
+        raise ValueError(f"{where} {runs_field} {runs!r} is not valid: {floor.describe()}")
     if not source.strip():
         raise ValueError(
             f"{where} source is empty: cite the Chart.yaml the versions were read from "
             "(repository, path and commit)"
+        )
+
+
+def _check_image_tag(where: str, app_version: str, image_tag: str) -> None:
+    if not _APP_VERSION.fullmatch(image_tag):
+        raise ValueError(f"{where} image_tag {image_tag!r} is not valid: {APP_VERSION_RULE}")
+    shipped, runs = version_key(app_version), version_key(image_tag)
+    if runs[:2] != shipped[:2]:
+        raise ValueError(
+            f"{where} image_tag {image_tag!r} is not valid: a patch release of the minor line "
+            f"the chart ships ({app_version}); another minor line needs its own chart version"
+        )
+    if runs < shipped:
+        raise ValueError(
+            f"{where} image_tag {image_tag!r} is not valid: at or above the chart's "
+            f"app_version {app_version}"
         )
 
 
@@ -162,6 +201,11 @@ class ChartVersion:
             path and commit (or tag).
         stage_pins: Stage name to :class:`StagePin`, for stages that use another version.
             Default: none.
+        image_tag: The application version actually run when it differs from what the chart
+            ships: an image override on the same minor line, at or above ``app_version``,
+            for the table's chart version only (a stage pin runs what its chart version
+            ships). The floor is checked against it instead of ``app_version``. Default:
+            none (the chart's ``app_version`` runs).
     """
 
     repository: str
@@ -170,6 +214,7 @@ class ChartVersion:
     app_version: str
     source: str
     stage_pins: Mapping[str, StagePin] = field(default_factory=lambda: types.MappingProxyType({}))
+    image_tag: str | None = None
 
     def __post_init__(self) -> None:
         if not _REPOSITORY.fullmatch(self.repository):
@@ -180,7 +225,14 @@ class ChartVersion:
             )
         if not is_dns_label(self.chart):
             raise ValueError(f"chart name {self.chart!r} is not valid: {DNS_LABEL_RULE}")
-        _check_pin(f"chart {self.chart}", self.chart, self.version, self.app_version, self.source)
+        _check_pin(
+            f"chart {self.chart}",
+            self.chart,
+            self.version,
+            self.app_version,
+            self.source,
+            image_tag=self.image_tag,
+        )
         pins = {}
         for stage, pin in sorted(self.stage_pins.items()):
             if not is_dns_label(stage):
@@ -215,19 +267,54 @@ class ChartVersion:
         return pin.version if pin is not None else self.version
 
     def app_version_for(self, stage: str) -> str:
-        """The application version ``stage`` runs: its pin's, else the table's."""
+        """The application version ``stage``'s chart version ships.
+
+        Its pin's, else the table's; :meth:`run_version_for` gives the one that runs.
+        """
         pin = self.stage_pins.get(stage)
         return pin.app_version if pin is not None else self.app_version
 
+    @property
+    def run_version(self) -> str:
+        """The application version the table's chart version runs.
+
+        ``image_tag``, else ``app_version``.
+        """
+        return self.image_tag if self.image_tag is not None else self.app_version
+
+    def run_version_for(self, stage: str) -> str:
+        """The application version ``stage`` runs, the one its floor is checked against.
+
+        Its pin's, else :attr:`run_version`.
+        """
+        pin = self.stage_pins.get(stage)
+        return pin.app_version if pin is not None else self.run_version
+
 
 _ARGO_HELM = "https://argoproj.github.io/argo-helm"
+
+#: Argo CD, for a self-hosted install (:mod:`argosy.argocd.install`): the chart 10.1.1 with the
+#: image of Argo CD v3.4.7, a patch release of the v3.4 line it ships. The evidence that its
+#: templates fit v3.4.7 is in the module's docstring. Not in :data:`CHARTS`: Argo CD does not
+#: deliver itself.
+ARGO_CD: Final[ChartVersion] = ChartVersion(
+    repository=_ARGO_HELM,
+    chart="argo-cd",
+    version="10.1.1",
+    app_version="v3.4.4",
+    image_tag="v3.4.7",
+    source=(
+        "argoproj/argo-helm charts/argo-cd/Chart.yaml at "
+        "af0a9310bacbaa4636018dfe22c801a6d33a5c43 (tag argo-cd-10.1.1); image tag v3.4.7: "
+        "argoproj/argo-cd tag v3.4.7 at 7b6113c14c8186e126046131dfbe5103a9f680f4"
+    ),
+)
 
 #: The charts the platform delivers, by key (the chart's name). Each ``source`` names the
 #: ``Chart.yaml`` both numbers were read from, at the commit of the chart's release.
 CHARTS: Final[Mapping[str, ChartVersion]] = types.MappingProxyType(
     {
-        # argo-cd: left out on purpose, see the module's docstring (no chart shipping Argo CD
-        # >= 3.4.7 or >= 3.5.1 could be confirmed; the newest, 10.1.1, ships v3.4.4).
+        # argo-cd: not here; Argo CD is installed by the stack that hosts it (ARGO_CD above).
         "argo-rollouts": ChartVersion(
             repository=_ARGO_HELM,
             chart="argo-rollouts",

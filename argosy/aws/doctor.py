@@ -16,6 +16,7 @@ from datetime import date
 import boto3
 
 from argosy.aws.checks import DoctorCheck
+from argosy.aws.checks.argocd import check_argocd_version
 from argosy.aws.checks.bootstrapped import check_bootstrapped
 from argosy.aws.checks.kubernetes import check_kubernetes_version, utc_today, version_check
 from argosy.aws.checks.principals import check_deploy_role_self_assume, check_principals
@@ -79,6 +80,7 @@ def run_doctor(
         ("principals", lambda: check_principals(api, config)),
         ("quotas", lambda: check_quotas(api, config)),
         ("kubernetes version", lambda: check_kubernetes_version(api, config, clock())),
+        ("argo cd version", lambda: check_argocd_version(api, config)),
     ]
     for name, section in sections:
         try:

@@ -32,6 +32,7 @@ def validation_context(values: Mapping[str, Any]) -> dict[str, Any]:
     role_arn = aws.get("deployRoleArn")
     known = regions.BY_CODE.get(region) if isinstance(region, str) else None
     return {
+        "role": values.get(f"{NAMESPACE}:role"),
         "production": values.get(f"{NAMESPACE}:production") is True,
         "account": account if isinstance(account, str) and ACCOUNT_ID.fullmatch(account) else None,
         "region": known.code if known else None,

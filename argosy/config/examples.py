@@ -201,6 +201,18 @@ def key_example(spec: KeySpec, values: Mapping[str, Any], context: Mapping[str, 
         local = f"{NAMESPACE}:kubernetes" in values and not aws_keys & values.keys()
         role = close[0] if close else "local" if local else "workload"
         return f"{spec.key}: {role}"
+    if spec.name == "argocd" and context.get("role") == "local":
+        return (
+            f"{spec.key}: {{topology: standalone, install: self-hosted, gitops: {{repoUrl: "
+            "https://github.com/acme/platform.git}, selfHosted: {adminLogin: true}}"
+        )
+    if spec.name == "argocd" and context.get("role") == "workload":
+        return (
+            f"{spec.key}: {{topology: standalone, gitops: {{repoUrl: "
+            "https://github.com/acme/platform.git}, managed: {identityCenter: {instanceArn: "
+            "arn:aws:sso:::instance/ssoins-0123456789abcdef}, rbac: [{role: ADMIN, groups: "
+            "[906739a2-4071-7066-d5c9-2d0a1b2c3d4e]}]}}"
+        )
     return spec.example
 
 

@@ -143,14 +143,16 @@ KEYS: tuple[KeySpec, ...] = (
     _spec(
         "argocd",
         ArgoCdSettings,
-        allowed={"hub"},
+        allowed={"hub", "workload", "local"},
+        required={"local"},
         example="argosy:argocd: {spokes: [dev], gitops: {repoUrl: "
         "https://github.com/acme/platform.git}, managed: {identityCenter: {instanceArn: "
         "arn:aws:sso:::instance/ssoins-0123456789abcdef}, rbac: [{role: ADMIN, groups: "
         "[906739a2-4071-7066-d5c9-2d0a1b2c3d4e]}]}}",
-        description="Argo CD for every stage, hosted here: the EKS Argo CD capability, its "
-        "sign-in and roles, the stages it manages and the GitOps repository. The hub's stack "
-        "then reaches its own cluster's Kubernetes API (to register the stages).",
+        description="Argo CD hosted here: on the hub for every stage (hub-spoke), or on a "
+        "stage for itself (standalone; the local stage always), as the EKS Argo CD "
+        "capability or the argo-cd chart, with its sign-in, roles and the GitOps repository. "
+        "The stage's stack then reaches its own cluster's Kubernetes API.",
     ),
     _spec(
         "bootstrap",

@@ -70,6 +70,7 @@ class LocalStageConfig:
         role: Always ``local``.
         production: Always false in practice; kept so every stage states it.
         kubernetes: The kubeconfig context to deploy to.
+        argocd: The self-hosted Argo CD installed there (standalone).
         source: Where the config came from.
         warnings: Problems that do not stop the plan.
     """
@@ -78,6 +79,7 @@ class LocalStageConfig:
     role: Literal["local"]
     production: bool
     kubernetes: LocalKubernetesSettings
+    argocd: ArgoCdSettings
     source: ConfigSource
     warnings: tuple[ConfigIssue, ...] = ()
 

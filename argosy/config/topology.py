@@ -34,18 +34,45 @@ class ArgoCdHost:
         stage: The hosting stage.
         account_id: Its account, where Argo CD's IAM role lives.
         partition: Its partition.
-        install: How Argo CD is installed there (``managed``: the EKS capability).
+        region: Its region (a self-hosted hub's Transit Gateway is in it).
+        vpc_cidr: Its VPC's range, from which a self-hosted Argo CD reaches the spoke's API.
+        install: How Argo CD is installed there: ``managed`` (the EKS capability) or
+            ``self-hosted`` (the argo-cd chart).
     """
 
     stage: str
     account_id: str
     partition: str
+    region: str
+    vpc_cidr: str
     install: str
 
     @property
+    def self_hosted(self) -> bool:
+        """Whether the host runs the argo-cd chart.
+
+        Then the spoke declares its side of the network path and an access role.
+        """
+        return self.install == "self-hosted"
+
+    @property
     def principal_arn(self) -> str:
-        """The IAM role Argo CD acts as: the one principal a spoke gives cluster access."""
+        """The IAM role the EKS capability acts as.
+
+        The one principal a spoke gives cluster access when the host's Argo CD is managed.
+        """
         return naming.argocd_role_arn(self.partition, self.account_id, self.stage)
+
+    @property
+    def component_role_arns(self) -> tuple[str, ...]:
+        """The roles a self-hosted host's Argo CD components run as.
+
+        Who may assume the spoke's access role.
+        """
+        return tuple(
+            naming.argocd_component_role_arn(self.partition, self.account_id, self.stage, sa)
+            for sa in naming.ARGOCD_MANAGEMENT_SERVICE_ACCOUNTS
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,6 +213,12 @@ def _spokes(
             )
         elif not isinstance(loaded, AwsStageConfig) or loaded.role != "workload":
             refuse(f"a spoke is a workload stage; {spoke} has role {loaded.role}")
+        elif config.argocd.install == "self-hosted" and loaded.aws.region != config.aws.region:
+            # The network path is a Transit Gateway, which is regional.
+            refuse(
+                f"a self-hosted Argo CD reaches its spokes through the hub's Transit Gateway, "
+                f"in {config.aws.region}; {spoke} is in {loaded.aws.region}"
+            )
         elif loaded.argocd is None and not others:
             spokes.append(loaded)
     return spokes, issues
@@ -225,6 +258,8 @@ def _host(config: AwsStageConfig, repo: _Repository) -> tuple[ArgoCdHost | None,
             stage=loaded.stage,
             account_id=loaded.aws.account_id,
             partition=loaded.aws.partition,
+            region=loaded.aws.region,
+            vpc_cidr=loaded.network.vpc_cidr,
             install=loaded.argocd.install,
         )
         return host, []

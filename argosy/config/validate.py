@@ -74,6 +74,7 @@ def _build(run: ValidationRun) -> StageConfig:
             role="local",
             production=parsed["production"],
             kubernetes=parsed["kubernetes"],
+            argocd=parsed["argocd"],
             source=run.source,
         )
     return AwsStageConfig(

@@ -93,11 +93,20 @@ class PlanMocks(Mocks):
         stack: The stack being planned; part of every hash so stacks differ.
         aws: The stage's account, or ``None`` for a stage without AWS (then any AWS invoke
             is an error).
+        stack_outputs: The outputs of the stacks the program reads (StackReference), by
+            fully qualified stack name: the offline plan plans those stacks first.
     """
 
-    def __init__(self, *, stack: str, aws: AwsContext | None) -> None:
+    def __init__(
+        self,
+        *,
+        stack: str,
+        aws: AwsContext | None,
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.stack = stack
         self.aws = aws
+        self.stack_outputs = dict(stack_outputs or {})
         self.invokes: list[tuple[str, str]] = []
         self._resource_rules: dict[
             str, Callable[[MockResourceArgs, str], tuple[str, dict[str, Any]]]
@@ -142,6 +151,16 @@ class PlanMocks(Mocks):
                 "delivery-destination"
             ),
             "aws:cloudwatch/logDelivery:LogDelivery": self._log_delivery("delivery"),
+            "aws:ec2transitgateway/transitGateway:TransitGateway": self._transit_gateway,
+            "aws:ec2transitgateway/vpcAttachment:VpcAttachment": self._ec2_with_arn(
+                "tgw-attach", "transit-gateway-attachment"
+            ),
+            "aws:ram/resourceShare:ResourceShare": self._resource_share,
+            "aws:ram/resourceAssociation:ResourceAssociation": self._simple_id("rassoc"),
+            "aws:ram/principalAssociation:PrincipalAssociation": self._simple_id("passoc"),
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": self._ec2_with_arn(
+                "sgr", "security-group-rule"
+            ),
         }
 
     # -- helpers ---------------------------------------------------------------------
@@ -380,10 +399,61 @@ class PlanMocks(Mocks):
             "associationArn": self._arn("eks", f"podidentityassociation/{cluster}/{association}"),
         }
 
+    # -- Transit Gateway, RAM, stack references ----------------------------------------
+
+    def _transit_gateway_id(self, owner: str) -> str:
+        # From the owner alone: the spoke's lookup answers with the ID the hub's plan shows.
+        return f"tgw-{_digest('transit-gateway', owner)[:17]}"
+
+    def _transit_gateway(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        aws = self._require_aws()
+        ident = self._transit_gateway_id(aws.account_id)
+        return ident, {
+            **args.inputs,
+            "arn": self._arn("ec2", f"transit-gateway/{ident}"),
+            "ownerId": aws.account_id,
+            "associationDefaultRouteTableId": f"tgw-rtb-{_digest(ident, 'rtb')[:17]}",
+            "propagationDefaultRouteTableId": f"tgw-rtb-{_digest(ident, 'rtb')[:17]}",
+        }
+
+    def _resource_share(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        arn = self._arn("ram", f"resource-share/{self._uuid(args)}")
+        return arn, {**args.inputs, "arn": arn, "status": "ACTIVE"}
+
+    def _stack_reference(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = str(args.inputs.get("name"))
+        outputs = self.stack_outputs.get(name)
+        if outputs is None:
+            raise UnmockedInvokeError(
+                f"the offline plan has no outputs for stack {name}: plan it first"
+            )
+        return name, {"name": name, "outputs": dict(outputs), "secretOutputNames": []}
+
+    def _get_transit_gateway(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        aws = self._require_aws()
+        filters = {f.get("name"): f.get("values") for f in args.get("filters") or []}
+        owners = filters.get("owner-id") or []
+        if len(owners) != 1:
+            raise UnmockedInvokeError("getTransitGateway is answered by owner-id only")
+        ident = self._transit_gateway_id(str(owners[0]))
+        return {
+            "id": ident,
+            "arn": f"arn:{aws.partition}:ec2:{aws.region}:{owners[0]}:transit-gateway/{ident}",
+            "ownerId": owners[0],
+            "autoAcceptSharedAttachments": "enable",
+            "defaultRouteTableAssociation": "enable",
+            "defaultRouteTablePropagation": "enable",
+            "dnsSupport": "enable",
+            "filters": args.get("filters"),
+        }
+
     # -- Mocks interface ---------------------------------------------------------------
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Answer a registration with the ID and outputs its provider would return."""
+        if args.typ == "pulumi:pulumi:StackReference":
+            # A read: the SDK's mock monitor does not mark reads custom.
+            return self._stack_reference(args, args.typ)
         if not args.custom:
             return None, {}
         rule = self._resource_rules.get(args.typ)
@@ -417,6 +487,9 @@ class PlanMocks(Mocks):
             "aws:index/getRegion:getRegion": self._region,
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
             "aws:eks/getAddonVersion:getAddonVersion": self._addon_version,
+            "aws:ec2transitgateway/getTransitGateway:getTransitGateway": (
+                self._get_transit_gateway
+            ),
         }
 
     def _caller_identity(self, _: Mapping[str, Any]) -> dict[str, Any]:

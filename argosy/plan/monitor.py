@@ -102,7 +102,7 @@ class Registration:
 
 
 class RecordingMonitor(MockMonitor):
-    """MockMonitor that keeps every RegisterResource request and registered outputs."""
+    """MockMonitor that keeps every RegisterResource and ReadResource request and outputs."""
 
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
@@ -113,27 +113,66 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         """Record the request, then let the mocks answer it."""
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        raw_inputs = json_format.MessageToDict(request.object)
-        registration = Registration(
+        self._record(
             urn=response.urn,
             id=response.id or None,
-            type=request.type,
-            name=request.name,
+            request=request,
             custom=bool(request.custom),
-            parent=request.parent or None,
-            provider=request.provider or None,
-            dependencies=tuple(sorted(set(request.dependencies))),
+            inputs=json_format.MessageToDict(request.object),
+            outputs=json_format.MessageToDict(response.object),
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
             deleted_with=request.deletedWith or None,
             ignore_changes=tuple(request.ignoreChanges),
-            inputs=redact(raw_inputs),
-            has_secret_inputs=contains_secret(raw_inputs),
-            outputs=redact(json_format.MessageToDict(response.object)),
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        """Record a read (a StackReference reading another stack), then let the mocks answer."""
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self._record(
+            urn=response.urn,
+            id=request.id or None,
+            request=request,
+            custom=True,
+            inputs=json_format.MessageToDict(request.properties),
+            outputs=json_format.MessageToDict(response.properties),
+        )
+        return response
+
+    def _record(
+        self,
+        *,
+        urn: str,
+        id: str | None,
+        request: Any,
+        custom: bool,
+        inputs: dict[str, Any],
+        outputs: dict[str, Any],
+        protect: bool = False,
+        retain_on_delete: bool = False,
+        deleted_with: str | None = None,
+        ignore_changes: tuple[str, ...] = (),
+    ) -> None:
+        registration = Registration(
+            urn=urn,
+            id=id,
+            type=request.type,
+            name=request.name,
+            custom=custom,
+            parent=request.parent or None,
+            provider=request.provider or None,
+            dependencies=tuple(sorted(set(request.dependencies))),
+            protect=protect,
+            retain_on_delete=retain_on_delete,
+            deleted_with=deleted_with,
+            ignore_changes=ignore_changes,
+            inputs=redact(inputs),
+            has_secret_inputs=contains_secret(inputs),
+            outputs=redact(outputs),
         )
         with self._lock:
             self.registrations.append(registration)
-        return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         """Record a component's (or the stack's) registered outputs, secrets redacted."""

@@ -6,7 +6,7 @@ accounts, non-overlapping VPCs): a config mistake never leaves a half-made plan 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,8 +211,29 @@ def validate_requests(
     return valid
 
 
-def mocks_for(config: StageConfig) -> PlanMocks:
-    """Mocks answering as the stage's account would."""
+def stack_references(config: StageConfig) -> dict[str, str]:
+    """The stacks whose outputs the program reads: fully qualified name to stack name.
+
+    Only a self-hosted hub reads any: each registered spoke's endpoint and CA, which only AWS
+    knows (ARCHITECTURE.md, "Stacks and topology"). A spoke reads none, so planning the
+    referenced stacks never recurses.
+    """
+    if not isinstance(config, AwsStageConfig) or config.argocd is None:
+        return {}
+    self_hosted = config.argocd.self_hosted
+    if config.argocd.install != "self-hosted" or self_hosted is None:
+        return {}
+    return {
+        f"{self_hosted.stack_reference_prefix}/{spoke}": spoke
+        for spoke in config.argocd.spokes
+        if spoke not in self_hosted.pending_spokes
+    }
+
+
+def mocks_for(
+    config: StageConfig, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None
+) -> PlanMocks:
+    """Mocks answering as the stage's account would (and as the referenced stacks do)."""
     aws = (
         AwsContext(
             account_id=config.aws.account_id,
@@ -222,17 +243,41 @@ def mocks_for(config: StageConfig) -> PlanMocks:
         if isinstance(config, AwsStageConfig)
         else None
     )
-    return PlanMocks(stack=config.stage, aws=aws)
+    return PlanMocks(stack=config.stage, aws=aws, stack_outputs=stack_outputs)
 
 
-def plan_stack(project: Project, stack: ValidStack) -> ProgramRun:
-    """Run the project's program for one validated stack under mocks."""
+def plan_stack(
+    project: Project, stack: ValidStack, planned: Mapping[str, ProgramRun] | None = None
+) -> ProgramRun:
+    """Run the project's program for one validated stack under mocks.
+
+    A stack that reads other stacks' outputs gets them by planning those stacks first (or
+    from ``planned``, runs of this invocation by stack name), without recursion: a
+    referenced stack reads none.
+    """
+    outputs: dict[str, Mapping[str, Any]] = {}
+    for reference, other in stack_references(stack.config).items():
+        run = (planned or {}).get(other)
+        if run is None:
+            [referenced] = validate_requests(
+                [
+                    StackRequest(
+                        stack=other,
+                        config_file=stack.request.config_file.parent / f"Pulumi.{other}.yaml",
+                        display=f"Pulumi.{other}.yaml",
+                    )
+                ]
+            )
+            if stack_references(referenced.config):
+                raise UsageError(f"{other} reads other stacks' outputs too; it cannot be a spoke")
+            run = plan_stack(project, referenced)
+        outputs[reference] = run.outputs
     encoded, secret_keys = encode_for_program(stack.file.config)
     return run_program(
         project_program(project.root),
         project=project.name,
         stack=stack.request.stack,
-        mocks=mocks_for(stack.config),
+        mocks=mocks_for(stack.config, outputs),
         config=encoded,
         secret_keys=secret_keys,
         root_directory=project.root,

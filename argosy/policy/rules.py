@@ -9,15 +9,33 @@ public rule each mirrors is named in its ``reference``.
 from __future__ import annotations
 
 import fnmatch
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from argosy.config import eks_versions
 from argosy.config.models import ALL_LOG_TYPES
 from argosy.manifests.iam import STS_AUDIENCE, account_of_arn, elements
-from argosy.plan.monitor import Registration
+
+# `X as X`: re-exported, so that imports of the shared types and of the Argo CD types from
+# this module keep working since they moved to argosy.policy.base and .argocd_rules.
+from argosy.policy.argocd_rules import APPLICATION as APPLICATION
+from argosy.policy.argocd_rules import APPLICATION_SET as APPLICATION_SET
+from argosy.policy.argocd_rules import ARGOCD_RULES, LIFECYCLE_RULES
+from argosy.policy.argocd_rules import CAPABILITY as CAPABILITY
+from argosy.policy.argocd_rules import HELM_RELEASE as HELM_RELEASE
+from argosy.policy.argocd_rules import REGISTRATION_CREDENTIALS as REGISTRATION_CREDENTIALS
+from argosy.policy.argocd_rules import RESOURCES_FINALIZER as RESOURCES_FINALIZER
+from argosy.policy.argocd_rules import SECRET as SECRET
+from argosy.policy.base import ACCESS_ENTRY as ACCESS_ENTRY
+from argosy.policy.base import ATTACHMENT, ROLE, ROLE_POLICY
+from argosy.policy.base import Check as Check
+from argosy.policy.base import Finding as Finding
+from argosy.policy.base import Rule as Rule
+from argosy.policy.base import StageFacts as StageFacts
+from argosy.policy.base import decode_json as _json
+from argosy.policy.base import statements as _statements
+from argosy.policy.base import trust_statements as _trust_statements
 from argosy.policy.graph import PlanGraph
 
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -25,9 +43,6 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 KMS_KEY = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
 ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
@@ -36,15 +51,6 @@ CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 VPC = "aws:ec2/vpc:Vpc"
 POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
-ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
-SECRET = "kubernetes:core/v1:Secret"
-APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
-APPLICATION_SET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet"
-CAPABILITY = "aws:eks/capability:Capability"
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
-RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
-#: What may not appear in a cluster registration: long-lived credentials (A9, A5).
-REGISTRATION_CREDENTIALS = ("bearerToken", "password", "username", "keyData", "certData")
 AWS_PROVIDER = "pulumi:providers:aws"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
@@ -75,62 +81,6 @@ KMS_USE_ACTIONS = (
     "kms:ReEncryptFrom",
     "kms:ReEncryptTo",
 )
-
-
-@dataclass(frozen=True, kw_only=True)
-class StageFacts:
-    """What the rules need to know about the stage besides its graph.
-
-    Attributes:
-        production: Whether production rules apply.
-        account_id: The stage's AWS account, or ``None`` for a stage without AWS.
-        kubernetes_allowed: Whether the stack may call a Kubernetes API (rule P2): only a
-            ``local`` stage, or one that hosts Argo CD, on its own cluster. Default no.
-        own_cluster: The stage's EKS cluster, the only one a Kubernetes provider of an AWS
-            stage may target; ``None`` for a stage without AWS.
-    """
-
-    production: bool
-    account_id: str | None
-    kubernetes_allowed: bool = False
-    own_cluster: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True, order=True)
-class Finding:
-    """One way the graph breaks a rule."""
-
-    rule: str
-    urn: str | None
-    message: str
-
-    def format(self) -> str:
-        """One line: rule, resource, what is wrong."""
-        where = self.urn.rsplit("::", 1)[-1] if self.urn else "(stack)"
-        return f"{self.rule} {where}: {self.message}"
-
-
-Check = Callable[[PlanGraph, StageFacts], Iterable[Finding]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Rule:
-    """A rule: its SECURITY.md ID, what it requires, the public rule it mirrors."""
-
-    id: str
-    title: str
-    reference: str
-    check: Check
-
-
-def _json(value: Any) -> Any:
-    """Inputs that providers receive JSON-encoded (policies, provider settings), decoded."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
 
 
 # --------------------------------------------------------------------------------------
@@ -232,12 +182,6 @@ def check_access_entries(graph: PlanGraph, facts: StageFacts) -> Iterator[Findin
     for config_map in graph.of_type(CONFIG_MAP):
         if (config_map.inputs.get("metadata") or {}).get("name") == "aws-auth":
             yield Finding(rule="E5", urn=config_map.urn, message="aws-auth ConfigMap declared")
-
-
-def _trust_statements(role: Registration) -> list[dict[str, Any]]:
-    document = _json(role.inputs.get("assumeRolePolicy", "{}"))
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    return statements if isinstance(statements, list) else [statements]
 
 
 def check_workload_identity(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
@@ -365,11 +309,6 @@ def check_flow_logs(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
                 )
             if not flow_log.inputs.get("iamRoleArn"):
                 yield Finding(rule="E12", urn=flow_log.urn, message="no delivery role")
-
-
-def _statements(document: Any) -> list[dict[str, Any]]:
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    return statements if isinstance(statements, list) else [statements]
 
 
 def check_key_policies(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
@@ -554,99 +493,6 @@ def check_kubernetes_reach(graph: PlanGraph, facts: StageFacts) -> Iterator[Find
             )
 
 
-def check_argocd_access(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
-    """A9: one access entry for another account's Argo CD; registrations hold no credential."""
-    foreign = [
-        entry
-        for entry in graph.of_type(ACCESS_ENTRY)
-        if facts.account_id
-        and account_of_arn(str(entry.inputs.get("principalArn", ""))) not in ("", facts.account_id)
-    ]
-    for entry in foreign:
-        principal = str(entry.inputs.get("principalArn"))
-        if not principal.rsplit("/", 1)[-1].endswith("-argocd"):
-            yield Finding(
-                rule="A9",
-                urn=entry.urn,
-                message=f"access for {principal} of another account, which is no Argo CD role",
-            )
-    if len(foreign) > 1:
-        yield Finding(
-            rule="A9",
-            urn=None,
-            message=f"{len(foreign)} access entries for other accounts' principals; one Argo CD "
-            "manages a stage",
-        )
-    for secret in graph.of_type(SECRET):
-        labels = (secret.inputs.get("metadata") or {}).get("labels") or {}
-        if labels.get("argocd.argoproj.io/secret-type") != "cluster":
-            continue
-        data = secret.inputs.get("stringData")
-        if not isinstance(data, dict):
-            continue  # a secret Output, redacted in the plan: what A5 asks
-        yield Finding(
-            rule="A9", urn=secret.urn, message="registration is in clear, not a secret Output"
-        )
-        config = _json(data.get("config", "{}"))
-        config = config if isinstance(config, dict) else {}
-        tls = config.get("tlsClientConfig") or {}
-        held = sorted(
-            key for key in REGISTRATION_CREDENTIALS if key in data or key in config or key in tls
-        )
-        if held:
-            yield Finding(
-                rule="A9",
-                urn=secret.urn,
-                message=f"registration holds a credential: {', '.join(held)}",
-            )
-
-
-def _argocd_installs(graph: PlanGraph) -> list[Registration]:
-    """What installs Argo CD in this stack: the EKS capability or the argo-cd chart."""
-    releases = [r for r in graph.of_type(HELM_RELEASE) if r.inputs.get("chart") == "argo-cd"]
-    return graph.of_type(CAPABILITY) + releases
-
-
-def _argocd_namespaces(graph: PlanGraph) -> set[str]:
-    namespaces = {
-        str((((c.inputs.get("configuration") or {}).get("argoCd")) or {}).get("namespace"))
-        for c in graph.of_type(CAPABILITY)
-    }
-    namespaces |= {
-        str(r.inputs.get("namespace"))
-        for r in graph.of_type(HELM_RELEASE)
-        if r.inputs.get("chart") == "argo-cd"
-    }
-    return (namespaces - {"None"}) or {"argocd"}
-
-
-def check_application_lifecycle(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
-    """L5: Applications with the resources finalizer wait for Argo CD; argocd is not theirs."""
-    installs = {r.urn for r in _argocd_installs(graph)}
-    protected = _argocd_namespaces(graph)
-    for app in graph.of_type(APPLICATION) + graph.of_type(APPLICATION_SET):
-        metadata = app.inputs.get("metadata") or {}
-        spec = app.inputs.get("spec") or {}
-        if app.type == APPLICATION_SET:
-            template = spec.get("template") or {}
-            metadata = template.get("metadata") or {}
-            spec = template.get("spec") or {}
-        if RESOURCES_FINALIZER in (metadata.get("finalizers") or []) and not (
-            installs & graph.waits_for(app.urn)
-        ):
-            yield Finding(
-                rule="L5",
-                urn=app.urn,
-                message="has the resources finalizer but does not depend on Argo CD: on "
-                "destroy Argo CD could go first and leave it stuck",
-            )
-        target = (spec.get("destination") or {}).get("namespace")
-        if target in protected:
-            yield Finding(
-                rule="L5", urn=app.urn, message=f"manages Argo CD's own namespace {target}"
-            )
-
-
 # --------------------------------------------------------------------------------------
 # Providers, ordering, protection
 
@@ -761,10 +607,8 @@ RULES: tuple[Rule, ...] = (
          reference="CKV_AWS_158, CKV_AWS_338", check=check_log_groups),
     Rule(id="E15", title="A pod identity serves one service account, least privilege",
          reference="EKS best practices: IAM", check=check_service_account_identities),
-    Rule(id="A9", title="One access entry for the hosting Argo CD; no credential in a registration",
-         reference="argosy: Argo CD hardening", check=check_argocd_access),
-    Rule(id="L5", title="Applications with the resources finalizer depend on Argo CD",
-         reference="Argo CD: deletion finalizers", check=check_application_lifecycle),
+    *ARGOCD_RULES,
+    *LIFECYCLE_RULES,
     Rule(id="P1", title="Every AWS resource on the stage's account-confined provider",
          reference="argosy: one stack, one account", check=check_account_guard),
     Rule(id="O1", title="Nodes after their network add-ons; pod add-ons after nodes",

@@ -93,8 +93,8 @@ def managed_clusters(
             skipped.append(
                 Skipped(
                     stage=config.stage,
-                    reason=f"role {config.role} has no Argo CD yet (it comes with the "
-                    "self-hosted install); nothing to render",
+                    reason=f"role {config.role}'s Argo CD syncs no baseline yet (it has no "
+                    "AWS metadata to register; the controllers issue adds it); nothing to render",
                 )
             )
             continue

@@ -1,9 +1,10 @@
 """Argo CD on the stage that hosts it: ``argosy:argocd``.
 
-Today the hub hosts Argo CD for every stage (``topology: hub-spoke``) as the EKS Argo CD
-capability (``install: managed``). The self-hosted chart and the standalone topology (each
-stage running its own Argo CD) come next; until then the two fields accept only the values
-built, so a stack file never asks for something argosy would silently not do.
+Where it runs (``topology``): on the hub, managing every stage (``hub-spoke``), or on each
+stage, managing only its own cluster (``standalone``; the ``local`` stage always). How
+(``install``): the EKS Argo CD capability (``managed``, :class:`ManagedArgoCdSettings`) or the
+argo-cd chart (``self-hosted``,
+:class:`~argosy.config.models.selfhosted.SelfHostedArgoCdSettings`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,19 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from argosy import patterns
-from argosy.config.models.base import Model, StrictBool, StrictStr, is_production, violation
+from argosy.config.models.base import (
+    Model,
+    StrictBool,
+    StrictStr,
+    is_production,
+    validation_context,
+    violation,
+)
 from argosy.config.models.scalars import DnsLabel, Region, RetentionDays
+from argosy.config.models.selfhosted import SelfHostedArgoCdSettings
 
-Topology = Literal["hub-spoke"]
-Install = Literal["managed"]
+Topology = Literal["hub-spoke", "standalone"]
+Install = Literal["managed", "self-hosted"]
 ArgoCdRole = Literal["ADMIN", "EDITOR", "VIEWER"]
 
 _IDC_INSTANCE_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):sso:::instance/ssoins-[0-9a-f]{16}$")
@@ -206,14 +215,18 @@ class ArgoCdSettings(Model):
 
     topology: Topology = Field(
         default="hub-spoke",
+        validate_default=True,
         description="`hub-spoke`: this stage's Argo CD manages every stage in `spokes` (and "
-        "itself). (`standalone`, an Argo CD per stage, is not built yet.)",
+        "itself). `standalone`: it manages only this stage's cluster (a workload stage with "
+        "an Argo CD of its own; the local stage). Default: hub-spoke.",
         examples=["hub-spoke"],
     )
     install: Install = Field(
         default="managed",
-        description="`managed`: the EKS Argo CD capability. (`self-hosted`, the argo-cd "
-        "chart, is not built yet.)",
+        validate_default=True,
+        description="`managed`: the EKS Argo CD capability. `self-hosted`: the argo-cd chart, "
+        "installed by this stack on its own cluster (the local stage's only choice). "
+        "Default: managed.",
         examples=["managed"],
     )
     namespace: DnsLabel = Field(
@@ -245,12 +258,56 @@ class ArgoCdSettings(Model):
         ],
     )
 
+    self_hosted: SelfHostedArgoCdSettings | None = Field(
+        default=None,
+        validate_default=True,
+        description="The argo-cd chart's host name, sign-in, roles, webhooks and "
+        "notifications; required with install: self-hosted.",
+        examples=[
+            {
+                "hostname": "argocd.hub.acme.example",
+                "sso": {
+                    "oidc": {
+                        "issuer": "https://acme.okta.com",
+                        "clientId": "argocd",
+                        "clientSecret": "$argocd-sso:clientSecret",
+                    }
+                },
+                "rbac": {"adminGroups": ["platform-admins"]},
+                "webhooks": {"github": "$argocd-webhooks:github"},
+            }
+        ],
+    )
+
+    @field_validator("topology")
+    @classmethod
+    def _topology(cls, value: str, info: ValidationInfo) -> str:
+        role = validation_context(info).get("role")
+        if value == "hub-spoke" and role in ("local", "workload"):
+            violation(
+                f"a {role} stage's Argo CD manages only its own cluster; spokes are the hub's",
+                "topology: standalone",
+            )
+        return value
+
+    @field_validator("install")
+    @classmethod
+    def _install(cls, value: str, info: ValidationInfo) -> str:
+        if value == "managed" and validation_context(info).get("role") == "local":
+            violation(
+                "the EKS capability runs on EKS only; the local stage installs the chart",
+                "install: self-hosted",
+            )
+        return value
+
     @field_validator("spokes")
     @classmethod
-    def _unique_spokes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _unique_spokes(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         repeated = sorted({s for s in value if value.count(s) > 1})
         if repeated:
             violation(f"each stage once; repeated: {', '.join(repeated)}", "spokes: [dev, prod]")
+        if value and info.data.get("topology") == "standalone":
+            violation("a standalone Argo CD manages only its own cluster", "spokes: []")
         return value
 
     @field_validator("managed")
@@ -258,11 +315,80 @@ class ArgoCdSettings(Model):
     def _managed_matches_install(
         cls, value: ManagedArgoCdSettings | None, info: ValidationInfo
     ) -> ManagedArgoCdSettings | None:
+        if value is not None and info.data.get("install") == "self-hosted":
+            violation(
+                "managed settings go with install: managed; a self-hosted Argo CD is "
+                "configured under selfHosted",
+                "install: managed",
+            )
         if value is None and info.data.get("install") == "managed":
             violation(
                 "install: managed needs the capability's Identity Center instance and roles",
                 "managed: {identityCenter: {instanceArn: "
                 "arn:aws:sso:::instance/ssoins-0123456789abcdef}, rbac: [{role: ADMIN, groups: "
                 "[906739a2-4071-7066-d5c9-2d0a1b2c3d4e]}]}",
+            )
+        return value
+
+    @field_validator("self_hosted")
+    @classmethod
+    def _self_hosted(
+        cls, value: SelfHostedArgoCdSettings | None, info: ValidationInfo
+    ) -> SelfHostedArgoCdSettings | None:
+        install = info.data.get("install")
+        if value is None:
+            if install == "self-hosted":
+                violation(
+                    "install: self-hosted needs the server's host name and sign-in",
+                    "selfHosted: {hostname: argocd.hub.acme.example, sso: {oidc: {issuer: "
+                    "https://acme.okta.com, clientId: argocd, clientSecret: "
+                    "$argocd-sso:clientSecret}}, rbac: {adminGroups: [platform-admins]}, "
+                    "webhooks: {github: $argocd-webhooks:github}}",
+                )
+            return value
+        if install == "managed":
+            violation(
+                "selfHosted settings go with install: self-hosted; the capability is "
+                "configured under managed",
+                "install: self-hosted",
+            )
+        if validation_context(info).get("role") != "local":
+            if value.hostname is None:
+                violation(
+                    "the server needs a host name on an AWS stage: its URL and Ingress",
+                    "hostname: argocd.hub.acme.example",
+                    field="hostname",
+                )
+            if value.sso is None:
+                violation(
+                    "people sign in through SSO on an AWS stage (SECURITY.md A1)",
+                    "sso: {oidc: {issuer: https://acme.okta.com, clientId: argocd, "
+                    "clientSecret: $argocd-sso:clientSecret}}",
+                    field="sso",
+                )
+        if value.sso is not None and not value.rbac.admin_groups:
+            violation(
+                "with SSO, role:admin goes to named groups (SECURITY.md A3)",
+                "adminGroups: [platform-admins]",
+                field="rbac",
+            )
+        gitops = info.data.get("gitops")
+        provider = patterns.git_provider(gitops.repo_url) if gitops is not None else None
+        # A local Argo CD has no Ingress: no Git provider can call its webhook.
+        local = validation_context(info).get("role") == "local"
+        if provider is not None and not local and getattr(value.webhooks, provider) is None:
+            key = {"github": "github", "gitlab": "gitlab", "bitbucket_server": "bitbucketServer"}
+            violation(
+                f"Argo CD's webhook needs a secret for {provider.replace('_', ' ')}, the "
+                "GitOps repository's provider (SECURITY.md A8)",
+                f"webhooks: {{{key[provider]}: $argocd-webhooks:{key[provider]}}}",
+                field="webhooks",
+            )
+        pending = [s for s in value.pending_spokes if s not in info.data.get("spokes", ())]
+        if pending:
+            violation(
+                f"pending spokes are spokes too; {', '.join(pending)} is not in spokes",
+                "pendingSpokes: []",
+                field="pendingSpokes",
             )
         return value
