@@ -363,11 +363,9 @@ class RegisteredCluster:
     ca_data: pulumi.Input[str] | None = None
 
     def __post_init__(self) -> None:
-        needs_role = self.reach == "access-role"
-        given = (self.access_role_arn, self.endpoint, self.ca_data)
-        if needs_role != all(v is not None for v in given) or (
-            not needs_role and any(v is not None for v in given)
-        ):
+        given = [v is not None for v in (self.access_role_arn, self.endpoint, self.ca_data)]
+        # All three with reach access-role, none otherwise.
+        if given != [self.reach == "access-role"] * 3:
             raise ValueError(
                 f"cluster {self.metadata.stage}: access_role_arn, endpoint and ca_data go "
                 "together, with reach access-role only"
@@ -470,11 +468,9 @@ class Registrations(pulumi.ComponentResource):
             "host_kubernetes_version": kubernetes_version,
         }
         if cluster.reach == "capability":
-            data: dict[str, str] = managed_cluster_secret(cluster.metadata, **common)["stringData"]
-            return data
+            return managed_cluster_secret(cluster.metadata, **common)["stringData"]
         if cluster.reach == "in-cluster":
-            data = in_cluster_secret(cluster.metadata, **common)["stringData"]
-            return data
+            return in_cluster_secret(cluster.metadata, **common)["stringData"]
         role_arn = cluster.access_role_arn
         assert role_arn is not None  # checked by RegisteredCluster
         return pulumi.Output.all(cluster.endpoint, cluster.ca_data).apply(

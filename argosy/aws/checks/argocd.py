@@ -64,16 +64,6 @@ def check_argocd_version(api: AwsApi, config: AwsStageConfig) -> list[DoctorChec
             clusterName=naming.cluster_name(config.stage),
             capabilityName=CAPABILITY_NAME,
         )
-    except NotImplementedError:  # an emulator without the operation
-        return [
-            DoctorCheck(
-                name=_NAME,
-                status="warn",
-                detail="DescribeCapability is not answered here; the version is unchecked",
-                fix=f"aws eks describe-capability --cluster-name "
-                f"{naming.cluster_name(config.stage)} --capability-name {CAPABILITY_NAME}",
-            )
-        ]
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) == "ResourceNotFoundException":
             return [

@@ -56,6 +56,16 @@ def _secret_reference(value: str) -> str:
 SecretReference = Annotated[StrictStr, AfterValidator(_secret_reference)]
 
 
+def _notification_token_key(value: str) -> str:
+    if not _SECRET_KEY.fullmatch(value):
+        violation("a Secret key: letters, digits, '-' and '_'", "tokenKey: slack-token")
+    return value
+
+
+#: A key of ``argocd-notifications-secret``.
+NotificationTokenKey = Annotated[StrictStr, AfterValidator(_notification_token_key)]
+
+
 def _groups(value: tuple[str, ...], example: str) -> tuple[str, ...]:
     for group in value:
         if not _GROUP.fullmatch(group):
@@ -237,7 +247,7 @@ class SlackNotifications(Model):
         description="The channel every Application is subscribed to.",
         examples=["platform-deploys"],
     )
-    token_key: StrictStr = Field(
+    token_key: NotificationTokenKey = Field(
         default="slack-token",
         description="The key of argocd-notifications-secret holding the bot token. "
         "Default: slack-token.",
@@ -251,13 +261,6 @@ class SlackNotifications(Model):
             violation("a Slack channel name without '#'", "channel: platform-deploys")
         return value
 
-    @field_validator("token_key")
-    @classmethod
-    def _token_key(cls, value: str) -> str:
-        if not _SECRET_KEY.fullmatch(value):
-            violation("a Secret key: letters, digits, '-' and '_'", "tokenKey: slack-token")
-        return value
-
 
 class WebhookNotifications(Model):
     """Notifications to an HTTPS endpoint (notifications ``service.webhook.<name>``)."""
@@ -266,7 +269,7 @@ class WebhookNotifications(Model):
         description="Where the events are posted.",
         examples=["https://hooks.acme.example/argocd"],
     )
-    token_key: StrictStr | None = Field(
+    token_key: NotificationTokenKey | None = Field(
         default=None,
         description="A key of argocd-notifications-secret sent as a bearer token. Default: none.",
         examples=["webhook-token"],
@@ -277,13 +280,6 @@ class WebhookNotifications(Model):
     def _url(cls, value: str) -> str:
         if not _HTTPS_URL.fullmatch(value):
             violation("an https URL", "url: https://hooks.acme.example/argocd")
-        return value
-
-    @field_validator("token_key")
-    @classmethod
-    def _token_key(cls, value: str | None) -> str | None:
-        if value is not None and not _SECRET_KEY.fullmatch(value):
-            violation("a Secret key: letters, digits, '-', '_' and '.'", "tokenKey: webhook-token")
         return value
 
 
