@@ -130,6 +130,45 @@ def cluster_arn(partition: str, region: str, account_id: str, stage: str) -> str
     return f"arn:{partition}:eks:{region}:{account_id}:cluster/{cluster_name(stage)}"
 
 
+def vpc_name(stage: str) -> str:
+    """The VPC's ``Name`` tag, by which the Load Balancer Controller finds it (``vpcTags``)."""
+    return cluster_name(stage)
+
+
+def addon_role_name(stage: str, role: str) -> str:
+    """The IAM role of an add-on's identity on ``stage``: fixed, as its registration names it."""
+    return f"{PROJECT}-{stage}-{role}"
+
+
+def addon_role_arn(partition: str, account_id: str, stage: str, role: str) -> str:
+    """The ARN of :func:`addon_role_name`, as the stack hosting Argo CD derives it."""
+    return f"arn:{partition}:iam::{account_id}:role/{addon_role_name(stage, role)}"
+
+
+def artifact_bucket_name(stage: str, account_id: str) -> str:
+    """The stage's Argo Workflows artifact bucket: global, so its account is in it.
+
+    No region: a stage lives in one region, and the name stays short enough for long stage
+    names.
+    """
+    return f"{PROJECT}-{stage}-artifacts-{account_id}"
+
+
+def artifacts_key_alias(stage: str) -> str:
+    """The KMS alias of the key that encrypts the stage's Argo Workflows artifacts."""
+    return f"alias/{PROJECT}-{stage}-artifacts"
+
+
+def karpenter_queue_name(stage: str) -> str:
+    """The SQS queue Karpenter reads interruption events from."""
+    return f"{PROJECT}-{stage}-karpenter"
+
+
+def karpenter_node_role_name(stage: str) -> str:
+    """The IAM role of the nodes Karpenter launches (EC2NodeClass ``role``)."""
+    return f"{PROJECT}-{stage}-karpenter-node"
+
+
 def flow_log_role_resource_name(stage: str) -> str:
     """Logical name of the role VPC flow logs deliver to CloudWatch with (auto-named)."""
     return f"{stage}-flow-logs"
@@ -171,13 +210,24 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 BOOTSTRAP_TAG_KEY = "argosy:bootstrap"
 
 
+#: The longest fixed role suffixes of the add-ons' identities (argosy/addons).
+LONGEST_ADDON_ROLES = ("aws-load-balancer-controller", "crossplane-provider-aws")
+#: The role suffix of a workflow namespace's identity: ``workflows-<namespace>``.
+WORKFLOW_ROLE_PREFIX = "workflows-"
+
+
 @dataclass(frozen=True, kw_only=True)
 class DerivedName:
-    """A name argosy derives, with the limit of the service that takes it."""
+    """A name argosy derives, with the limit of the service that takes it.
+
+    ``fixed``: the name is used as derived; otherwise Pulumi adds its random suffix (included
+    in ``name`` as placeholders).
+    """
 
     what: str
     name: str
     limit: int
+    fixed: bool = False
 
 
 def derived_names(stage: str, node_groups: tuple[str, ...]) -> Iterator[DerivedName]:
@@ -195,7 +245,18 @@ def derived_names(stage: str, node_groups: tuple[str, ...]) -> Iterator[DerivedN
     ):
         yield DerivedName(what="IAM role name", name=logical + suffix, limit=64)
     # Fixed, not auto-named: the spokes' access entries name it.
-    yield DerivedName(what="IAM role name", name=argocd_role_name(stage), limit=64)
+    yield DerivedName(what="IAM role name", name=argocd_role_name(stage), limit=64, fixed=True)
+    # The add-ons' fixed role names at their longest, and the artifact bucket.
+    for role in LONGEST_ADDON_ROLES:
+        yield DerivedName(
+            what="IAM role name", name=addon_role_name(stage, role), limit=64, fixed=True
+        )
+    yield DerivedName(
+        what="IAM role name", name=karpenter_node_role_name(stage), limit=64, fixed=True
+    )
+    yield DerivedName(
+        what="S3 bucket name", name=artifact_bucket_name(stage, "0" * 12), limit=63, fixed=True
+    )
     for group in node_groups:
         yield DerivedName(
             what="EKS node group name",

@@ -19,16 +19,21 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from argosy import naming
+from argosy.addons.catalog import addons_for, delivery, namespaces_for
+from argosy.addons.load_balancer_controller import ADDON as LOAD_BALANCER_CONTROLLER
+from argosy.addons.spec import AddonContext
 from argosy.argocd.delivery import application
 from argosy.argocd.metadata import ClusterMetadata
-from argosy.argocd.platform import BASELINE, PLATFORM_NAMESPACES
+from argosy.argocd.platform import BASELINE
 from argosy.argocd.projects import PLATFORM_PROJECT, platform_project
 from argosy.argocd.registration import (
+    helm_oci_repository_secret,
     in_cluster_secret,
     managed_cluster_secret,
     registration_metadata,
     self_hosted_cluster_secret,
 )
+from argosy.argocd.versions import CHARTS
 from argosy.config.models import ArgoCdSettings
 from argosy.config.topology import ArgoCdHost
 from argosy.manifests import iam
@@ -348,16 +353,25 @@ class RegisteredCluster:
 
     Attributes:
         metadata: The cluster's facts, which its registration carries.
+        addons: The cluster's stage, as its add-ons read it (from its stack file): which
+            add-ons it gets and their values.
         reach: ``capability`` (the EKS capability, by cluster ARN), ``in-cluster`` (a
             self-hosted Argo CD's own cluster) or ``access-role`` (a self-hosted Argo CD
             assuming the spoke's access role, ``awsAuthConfig``).
+        serves_argocd: Whether the cluster serves a self-hosted Argo CD's own load balancer.
+            Its Load Balancer Controller's Application then goes without the resources
+            finalizer: when the stack is destroyed the controller keeps running after its
+            Application is deleted, and removes Argo CD's load balancer when Argo CD goes
+            (SECURITY.md L4). Default false.
         access_role_arn: With ``access-role``: the spoke's access role.
         endpoint: With ``access-role``: the spoke's API server URL (its stack's output).
         ca_data: With ``access-role``: the API server's CA bundle (its stack's output).
     """
 
     metadata: ClusterMetadata
+    addons: AddonContext
     reach: Literal["capability", "in-cluster", "access-role"]
+    serves_argocd: bool = False
     access_role_arn: str | None = None
     endpoint: pulumi.Input[str] | None = None
     ca_data: pulumi.Input[str] | None = None
@@ -395,30 +409,58 @@ class RegistrationsArgs:
 
 
 class Registrations(pulumi.ComponentResource):
-    """What Argo CD reads: a registration per cluster, the platform project, the baselines.
+    """What Argo CD reads: registrations, the platform project, baselines and controllers.
 
     Declared through the stage's own Kubernetes API (the one exception rule P2 allows). Each
     registration carries the cluster's metadata as labels and annotations, for
-    ApplicationSets to select and template by; none holds a credential (A5, A9).
+    ApplicationSets to select and template by; none holds a credential (A5, A9). Each
+    cluster gets its baseline's Application and one Application per add-on
+    (:mod:`argosy.addons.catalog`), each after the Argo CD that processes it (L5) and after
+    the add-ons it names (:attr:`~argosy.addons.spec.Addon.after`: whatever makes load
+    balancers comes after the Load Balancer Controller and is deleted before it, L4).
     """
+
+    applications: dict[str, dict[str, k8s.apiextensions.CustomResource]]
+    """Stage to add-on name to its Application."""
 
     def __init__(
         self, name: str, args: RegistrationsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("argosy:argocd:Registrations", name, None, opts)
+        self.applications = {}
         namespace = args.settings.namespace
         after = list(args.after)
+        delivered = {
+            addon.chart for cluster in args.clusters for addon in addons_for(cluster.addons)
+        }
+        charts = [CHARTS[chart] for chart in sorted(delivered)]
         project = platform_project(
             namespace=namespace,
-            source_repos=[args.settings.gitops.repo_url],
+            source_repos=[args.settings.gitops.repo_url, *(c.argocd_repo_url for c in charts)],
             destinations=[
                 (c.metadata.stage, namespace)
                 for c in args.clusters
-                for namespace in PLATFORM_NAMESPACES
+                for namespace in ("kube-system", *namespaces_for(c.addons))
             ],
             production=args.production,
             source_namespaces=[namespace],
         )
+        # Argo CD reads a chart from an OCI registry only through a repository declared with
+        # enableOCI (public: no credential).
+        for chart in charts:
+            if chart.is_oci:
+                repository = helm_oci_repository_secret(
+                    chart, namespace=namespace, host_kubernetes_version=args.kubernetes_version
+                )
+                k8s.core.v1.Secret(
+                    f"{name}-repository-{chart.chart}",
+                    metadata=repository["metadata"],
+                    type="Opaque",
+                    string_data=repository["stringData"],
+                    opts=pulumi.ResourceOptions(
+                        parent=self, provider=args.provider, depends_on=after
+                    ),
+                )
         platform = k8s.apiextensions.CustomResource(
             f"{name}-{PLATFORM_PROJECT}",
             api_version=project["apiVersion"],
@@ -439,21 +481,49 @@ class Registrations(pulumi.ComponentResource):
             baseline = application(
                 BASELINE, cluster.metadata, argocd_namespace=namespace, project=PLATFORM_PROJECT
             )
+            # Its cluster and project exist first, so the first sync finds both; Argo CD
+            # too, so that on destroy the Application goes first (L5).
+            first: list[pulumi.Resource] = [registration, platform, *after]
             k8s.apiextensions.CustomResource(
                 f"{name}-{cluster.metadata.stage}-baseline",
                 api_version=baseline["apiVersion"],
                 kind=baseline["kind"],
                 metadata=baseline["metadata"],
                 spec=baseline["spec"],
-                # Its cluster and project exist first, so the first sync finds both; Argo CD
-                # too, so that on destroy the Application goes first (L5).
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=first),
+            )
+            self.applications[cluster.metadata.stage] = self._addons(name, cluster, args, first)
+        self.register_outputs({})
+
+    def _addons(
+        self,
+        name: str,
+        cluster: RegisteredCluster,
+        args: RegistrationsArgs,
+        first: list[pulumi.Resource],
+    ) -> dict[str, k8s.apiextensions.CustomResource]:
+        """One Application per add-on of ``cluster``, each after those it names."""
+        applications: dict[str, k8s.apiextensions.CustomResource] = {}
+        for addon in addons_for(cluster.addons):
+            keep_running = cluster.serves_argocd and addon.name == LOAD_BALANCER_CONTROLLER.name
+            manifest = application(
+                delivery(addon, cluster.addons, finalizer=not keep_running),
+                cluster.metadata,
+                argocd_namespace=args.settings.namespace,
+                project=PLATFORM_PROJECT,
+            )
+            before = [applications[n] for n in addon.after if n in applications]
+            applications[addon.name] = k8s.apiextensions.CustomResource(
+                f"{name}-{cluster.metadata.stage}-{addon.name}",
+                api_version=manifest["apiVersion"],
+                kind=manifest["kind"],
+                metadata=manifest["metadata"],
+                spec=manifest["spec"],
                 opts=pulumi.ResourceOptions(
-                    parent=self,
-                    provider=args.provider,
-                    depends_on=[registration, platform, *after],
+                    parent=self, provider=args.provider, depends_on=[*first, *before]
                 ),
             )
-        self.register_outputs({})
+        return applications
 
     @staticmethod
     def _string_data(cluster: RegisteredCluster, namespace: str, kubernetes_version: str) -> Any:

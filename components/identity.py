@@ -48,6 +48,8 @@ class ServiceAccountRoleArgs:
         oidc_issuer_url: The cluster's OIDC issuer URL; required for ``irsa``.
         managed_policies: AWS managed policies to attach by name (``AmazonEBSCSIDriverPolicy``);
             default none.
+        policy_arns: Customer-managed policies to attach, by full ARN (IAM
+            ``PolicyArn``); default none.
         inline_policy: The role's own policy document (JSON text); default none.
         associate: With ``pod-identity``, create the association here (default). ``False``
             when an EKS add-on declares it (add-on ``podIdentityAssociations``). IRSA has no
@@ -67,6 +69,7 @@ class ServiceAccountRoleArgs:
     oidc_provider_arn: pulumi.Input[str] | None = None
     oidc_issuer_url: pulumi.Input[str] | None = None
     managed_policies: Sequence[str] = field(default=())
+    policy_arns: Sequence[str] = field(default=())
     inline_policy: pulumi.Input[str] | None = None
     associate: bool = True
     role_name: str | None = None
@@ -138,6 +141,15 @@ class ServiceAccountRole(pulumi.ComponentResource):
                 opts=child_options(self, args.provider),
             )
             for policy in args.managed_policies
+        ]
+        self.ready += [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-policy-{index}",
+                role=role.name,
+                policy_arn=policy_arn,
+                opts=child_options(self, args.provider),
+            )
+            for index, policy_arn in enumerate(sorted(args.policy_arns))
         ]
         if args.inline_policy is not None:
             self.ready.append(

@@ -17,6 +17,8 @@ from components.keys import encrypted_log_group
 #: Subnet tags the AWS Load Balancer Controller discovers subnets by.
 PUBLIC_ELB_TAG = {"kubernetes.io/role/elb": "1"}
 PRIVATE_ELB_TAG = {"kubernetes.io/role/internal-elb": "1"}
+#: The tag Karpenter's EC2NodeClass selects the nodes' subnets by (value: the cluster's name).
+KARPENTER_DISCOVERY_TAG = "karpenter.sh/discovery"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,7 +171,13 @@ class Network(pulumi.ComponentResource):
             suffix = chr(ord("a") + i)
             public = subnet("public", suffix, args.layout.public[i], zone, PUBLIC_ELB_TAG)
             associate("public", suffix, public.id, public_routes)
-            private = subnet("private", suffix, args.layout.private[i], zone, PRIVATE_ELB_TAG)
+            private = subnet(
+                "private",
+                suffix,
+                args.layout.private[i],
+                zone,
+                {**PRIVATE_ELB_TAG, KARPENTER_DISCOVERY_TAG: args.name_prefix},
+            )
             routes = aws.ec2.RouteTable(
                 f"{name}-private-{suffix}",
                 vpc_id=vpc.id,

@@ -9,6 +9,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from argosy import naming, outputs
+from argosy.addons.catalog import addon_roles
+from argosy.addons.spec import AddonContext
 from argosy.argocd.metadata import ClusterMetadata
 from argosy.config.stage import AwsStageConfig, LocalStageConfig, StageConfig
 from argosy.config.topology import Topology
@@ -26,6 +28,7 @@ from components.argocd import (
     RegistrationsArgs,
 )
 from components.cluster import EksCluster, EksClusterArgs
+from components.controllers import ControllersAws, ControllersAwsArgs
 from components.keys import StageEncryption, StageEncryptionArgs
 from components.kubernetes import (
     eks_kubeconfig_output,
@@ -185,6 +188,19 @@ class AwsStage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        # The AWS side of the controllers Argo CD delivers here: their identities, the
+        # artifact bucket, Karpenter's queue and node role.
+        ControllersAws(
+            f"{stage}-controllers",
+            ControllersAwsArgs(
+                context=AddonContext.of(config),
+                cluster_name=cluster.name,
+                cluster_arn=cluster.arn,
+                provider=provider,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
         # For people and tools, and for the hub's own registrations: it holds no credential.
         kubeconfig = eks_kubeconfig_output(
             cluster_name=cluster.name,
@@ -252,7 +268,11 @@ class AwsStage(pulumi.ComponentResource):
                 )
                 ready = managed.ready
                 clusters = [
-                    RegisteredCluster(metadata=cluster_metadata(c, config), reach="capability")
+                    RegisteredCluster(
+                        metadata=cluster_metadata(c, config),
+                        addons=AddonContext.of(c),
+                        reach="capability",
+                    )
                     for c in (config, *topology.spokes)
                 ]
             else:
@@ -368,7 +388,13 @@ class AwsStage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         clusters = [
-            RegisteredCluster(metadata=cluster_metadata(config, config), reach="in-cluster")
+            RegisteredCluster(
+                metadata=cluster_metadata(config, config),
+                addons=AddonContext.of(config),
+                reach="in-cluster",
+                # Argo CD's own Ingress on this cluster (argo-cd chart, hostname required on AWS).
+                serves_argocd=True,
+            )
         ]
         prefix = config.argocd.self_hosted.stack_reference_prefix
         for spoke in spokes:
@@ -383,6 +409,7 @@ class AwsStage(pulumi.ComponentResource):
             clusters.append(
                 RegisteredCluster(
                     metadata=cluster_metadata(spoke, config),
+                    addons=AddonContext.of(spoke),
                     reach="access-role",
                     access_role_arn=access_roles[spoke.stage],
                     endpoint=outputs.require_output("clusterEndpoint"),
@@ -413,6 +440,7 @@ def cluster_metadata(stage: AwsStageConfig, host: AwsStageConfig) -> ClusterMeta
         gitops_repo_url=host.argocd.gitops.repo_url,
         gitops_path=host.argocd.gitops.path,
         gitops_revision=host.argocd.gitops.target_revision,
+        addon_roles=addon_roles(AddonContext.of(stage)),
     )
 
 
@@ -436,7 +464,7 @@ class LocalStage(pulumi.ComponentResource):
             parent=self,
         )
         # Argo CD from the same chart and pin as on AWS; no SSO, no Ingress, no AWS identity.
-        SelfHostedArgoCd(
+        argocd = SelfHostedArgoCd(
             f"{config.stage}-argocd",
             SelfHostedArgoCdArgs(
                 stage=config.stage,
@@ -444,6 +472,39 @@ class LocalStage(pulumi.ComponentResource):
                 production=config.production,
                 kubernetes_provider=provider,
                 on_aws=False,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # It manages its own cluster: the baseline and the Argo controllers, from the same
+        # specs as on AWS (the AWS-only add-ons are not delivered here).
+        gitops = config.argocd.gitops
+        Registrations(
+            f"{config.stage}-registrations",
+            RegistrationsArgs(
+                settings=config.argocd,
+                clusters=[
+                    RegisteredCluster(
+                        metadata=ClusterMetadata(
+                            stage=config.stage,
+                            account_id=None,
+                            region=None,
+                            production=config.production,
+                            cluster_name=naming.cluster_name(config.stage),
+                            cluster_arn=None,
+                            kubernetes_version=config.kubernetes.version,
+                            vpc_cidr=None,
+                            gitops_repo_url=gitops.repo_url,
+                            gitops_path=gitops.path,
+                            gitops_revision=gitops.target_revision,
+                        ),
+                        addons=AddonContext.of(config),
+                        reach="in-cluster",
+                    )
+                ],
+                provider=provider,
+                kubernetes_version=config.kubernetes.version,
+                after=argocd.ready,
+                production=config.production,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -18,7 +18,6 @@ import yaml
 
 from argosy.manifests.argo_schemas import (
     ARGO_KINDS,
-    _strict,
     argo_schema_problems,
     argo_validator,
     check_argo_manifest,
@@ -26,6 +25,7 @@ from argosy.manifests.argo_schemas import (
     is_argo_kind,
     schema_file,
 )
+from argosy.manifests.strict import close_schema
 from argosy.manifests.validation import ManifestInvalidError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -740,7 +740,7 @@ def test_strict_closes_schemas_not_data() -> None:
         "definitions": {"thing": {"properties": {"e": {}}}},
         "default": {"properties": {"not": "a schema"}},
     }
-    _strict(schema)
+    close_schema(schema)
     props = schema["properties"]
     assert schema["additionalProperties"] is False
     assert props["properties"]["additionalProperties"] is False

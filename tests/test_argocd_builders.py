@@ -206,9 +206,32 @@ LONG_NAME = "argosy-" + "x" * 60
             "letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
         ),
         (
+            # The AWS facts are checked first: the ARN no longer names this cluster.
             {"cluster_name": "argosy_prod_"},
+            "cluster_arn 'arn:aws:eks:eu-west-1:444444444444:cluster/argosy-prod' is not valid: "
+            "the ARN of this stage's EKS cluster: "
+            "arn:<partition>:eks:eu-west-1:444444444444:cluster/argosy_prod_",
+        ),
+        (
+            {
+                "cluster_name": "argosy_prod_",
+                "cluster_arn": "arn:aws:eks:eu-west-1:444444444444:cluster/argosy_prod_",
+            },
             "cluster_name 'argosy_prod_' is not valid: a Kubernetes label value: at most 63 "
             "letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+        ),
+        (
+            # All four AWS facts or none (the local stage's), never some.
+            {"cluster_arn": None},
+            "AWS facts ('444444444444', 'eu-west-1', None, '10.40.0.0/16') is not valid: "
+            "account_id, region, cluster_arn and vpc_cidr all set (a cluster on AWS) or all "
+            "None (the local stage's)",
+        ),
+        (
+            {"account_id": None, "region": None, "cluster_arn": None},
+            "AWS facts (None, None, None, '10.40.0.0/16') is not valid: account_id, region, "
+            "cluster_arn and vpc_cidr all set (a cluster on AWS) or all None (the local "
+            "stage's)",
         ),
         (
             {"cluster_arn": "arn:aws:eks:eu-west-1:444444444444:cluster/argosy-dev"},
@@ -264,6 +287,36 @@ def test_invalid_metadata_is_refused(changes: dict[str, Any], message: str) -> N
     with pytest.raises(ValueError) as caught:
         prod(**changes)
     assert str(caught.value) == message
+
+
+def test_local_metadata_has_no_aws_facts() -> None:
+    """The local stage's cluster: all four AWS facts None, accepted, and no aws_* key."""
+    local = prod(
+        stage="local",
+        account_id=None,
+        region=None,
+        production=False,
+        cluster_name="argosy-local",
+        cluster_arn=None,
+        vpc_cidr=None,
+        addon_roles={},
+    )
+    assert local.on_aws is False
+    assert prod().on_aws is True
+    assert local.labels() == {
+        "environment": "local",
+        "cluster_name": "argosy-local",
+        "kubernetes_version": "1.36",
+        "argosy.dev/production": "false",
+    }
+    assert local.annotations() == {
+        "environment": "local",
+        "cluster_name": "argosy-local",
+        "addons_repo_url": "https://github.com/acme/platform.git",
+        "addons_repo_basepath": "gitops/",
+        "addons_repo_revision": "main",
+    }
+    assert [k for k in (*local.labels(), *local.annotations()) if k.startswith("aws_")] == []
 
 
 def test_metadata_is_frozen() -> None:
@@ -413,6 +466,12 @@ def test_platform_project_respects_a4() -> None:
         ("storage.k8s.io", "StorageClass"),
         ("networking.k8s.io", "IngressClass"),
         ("apiregistration.k8s.io", "APIService"),
+        # The add-ons' own cluster-scoped objects.
+        ("karpenter.sh", "NodePool"),
+        ("karpenter.k8s.aws", "EC2NodeClass"),
+        ("external-secrets.io", "ClusterSecretStore"),
+        ("pkg.crossplane.io", "Provider"),
+        ("pkg.crossplane.io", "DeploymentRuntimeConfig"),
     }
     assert len(whitelist) == len(CONTROLLER_CLUSTER_RESOURCES)
     for destination in spec["destinations"]:

@@ -24,7 +24,6 @@ from pulumi.runtime.mocks import MockResourceArgs
 from typer.testing import CliRunner
 
 from argosy import cli
-from argosy.argocd.platform import PLATFORM_NAMESPACES
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.source import encode_for_program, read_stack_file
 from argosy.config.stage import AwsStageConfig, StageConfig
@@ -61,6 +60,34 @@ PRODUCTION = {"hub": True, "dev": False, "staging": False, "prod": True}
 SPOKES = ("dev", "staging", "prod")
 #: Every cluster registered with it.
 REGISTERED = ("dev", "hub", "prod", "staging")
+#: The add-ons Argo CD delivers to every registered cluster (Karpenter: prod only).
+EVERY_STAGE_ADDONS = (
+    "argo-events",
+    "argo-rollouts",
+    "argo-workflows",
+    "aws-load-balancer-controller",
+    "external-dns",
+    "external-secrets",
+)
+#: Each registered cluster's add-on identities: annotation key prefix to role name suffix
+#: (``argosy-<stage>-<suffix>``); workflows' own identity per workflow namespace.
+ADDON_ROLES = {
+    stage: {
+        "argo_rollouts": "argo-rollouts",
+        "argo_workflows_server": "argo-workflows-server",
+        f"argo_workflows_{namespace}": f"workflows-{namespace}",
+        "aws_load_balancer_controller": "aws-load-balancer-controller",
+        "external_dns": "external-dns",
+        "external_secrets": "external-secrets",
+    }
+    for stage, namespace in (
+        ("dev", "workflows"),
+        ("hub", "ci"),
+        ("prod", "workflows"),
+        ("staging", "workflows"),
+    )
+}
+ADDON_ROLES["prod"]["karpenter"] = "karpenter-controller"
 #: The fixed role the capability acts as; each spoke derives it from the hub's stack file.
 ARGOCD_ROLE_ARN = "arn:aws:iam::111111111111:role/argosy-hub-argocd"
 CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
@@ -231,7 +258,14 @@ def test_every_capability_log_type_is_delivered_to_an_encrypted_group(
 def test_a_registration_per_cluster(planned: Callable[[str], Planned]) -> None:
     hub = planned("hub")
     secrets = {s.inputs["metadata"]["name"]: s for s in hub.graph.of_type(SECRET)}
-    assert sorted(secrets) == [f"cluster-{s}" for s in REGISTERED]
+    # A registration per cluster, and the credentials of Karpenter's OCI chart repository
+    # (tests/test_controllers_stage.py).
+    assert sorted(secrets) == sorted(
+        [*(f"cluster-{s}" for s in REGISTERED), "repository-karpenter"]
+    )
+    assert secrets["repository-karpenter"].inputs["metadata"]["labels"] == {
+        "argocd.argoproj.io/secret-type": "repository"
+    }
     for stage in REGISTERED:
         example = load_example(stage)["config"]
         account = ACCOUNTS[stage]
@@ -261,6 +295,11 @@ def test_a_registration_per_cluster(planned: Callable[[str], Planned]) -> None:
                 "addons_repo_url": GITOPS_REPO,
                 "addons_repo_basepath": "gitops/",
                 "addons_repo_revision": "main",
+                # The stage's add-on identities, derived from their fixed names.
+                **{
+                    f"{key}_iam_role_arn": f"arn:aws:iam::{account}:role/argosy-{stage}-{role}"
+                    for key, role in ADDON_ROLES[stage].items()
+                },
             },
         }
         assert secret.inputs["type"] == "Opaque"
@@ -283,14 +322,31 @@ def test_the_platform_project(planned: Callable[[str], Planned]) -> None:
         "labels": {"argosy.dev/production": "true"},
     }
     spec = manifest["spec"]
-    assert spec["sourceRepos"] == [GITOPS_REPO]
+    # The GitOps repository and the repository of every chart some stage gets.
+    assert spec["sourceRepos"] == [
+        "https://argoproj.github.io/argo-helm",
+        "https://aws.github.io/eks-charts",
+        "https://charts.external-secrets.io",
+        GITOPS_REPO,
+        "https://kubernetes-sigs.github.io/external-dns",
+        "public.ecr.aws/karpenter",
+    ]
     assert spec["sourceNamespaces"] == ["argocd"]
+    controllers = ["argo-events", "argo-rollouts", "argo-workflows", "external-dns"]
+    workflow_namespaces = {"hub": "ci", "dev": "workflows", "staging": "workflows"}
     assert spec["destinations"] == [
         {"name": stage, "namespace": namespace}
         for stage in REGISTERED
-        for namespace in sorted(PLATFORM_NAMESPACES)
+        for namespace in sorted(
+            [
+                *controllers,
+                "external-secrets",
+                "kube-system",
+                workflow_namespaces.get(stage, "workflows"),
+            ]
+        )
     ]
-    assert len(spec["destinations"]) == 4 * 6
+    assert len(spec["destinations"]) == 4 * 7
     # No wildcard anywhere: repositories, clusters, namespaces or cluster-scoped kinds.
     assert "*" not in json.dumps(spec)
 
@@ -314,7 +370,14 @@ def test_the_kubernetes_provider_waits_for_access_and_argo_cd(
     argocd = {hub.one(CAPABILITY).urn, hub.one(ASSOCIATION, "hub-argocd-own-cluster").urn}
     assert access <= hub.graph.waits_for(provider.urn)
     objects = [*hub.graph.of_type(SECRET), *hub.graph.of_type(APP_PROJECT)]
-    assert len(objects) == 5
+    assert sorted(r.name for r in objects) == [
+        "hub-registrations-dev",
+        "hub-registrations-hub",
+        "hub-registrations-platform",
+        "hub-registrations-prod",
+        "hub-registrations-repository-karpenter",
+        "hub-registrations-staging",
+    ]
     for resource in objects:
         assert resource.provider_urn == provider.urn, resource.name
         assert access | argocd <= hub.graph.waits_for(resource.urn), resource.name
@@ -374,9 +437,11 @@ def test_the_hub_and_local_stages_grant_no_foreign_access(
     }
     assert hub.graph.of_type("argosy:argocd:ArgoCdAccess") == []
     local = planned("local")
-    # The local stage's Argo CD is the chart, with no AWS identity at all.
+    # The local stage's Argo CD is the chart, with no AWS identity at all, and what it
+    # reads of its own cluster (its registration, project and Applications).
     assert [r.type for r in local.run.resources if "argocd" in r.type] == [
-        "argosy:argocd:SelfHostedArgoCd"
+        "argosy:argocd:Registrations",
+        "argosy:argocd:SelfHostedArgoCd",
     ]
     assert [r for r in local.run.resources if r.type.startswith("aws:")] == []
 
@@ -1045,7 +1110,9 @@ def test_the_hub_syncs_every_clusters_baseline(planned: Callable[[str], Planned]
     """An Application per cluster syncs the baseline that `argosy render` writes."""
     hub = planned("hub")
     apps = {a.inputs["metadata"]["name"]: a for a in hub.graph.of_type(APPLICATION)}
-    assert sorted(apps) == [f"baseline-{s}" for s in REGISTERED]
+    # Besides the baselines, the add-ons' Applications (tests/test_controllers_stage.py).
+    addons = [f"{a}-{s}" for s in REGISTERED for a in EVERY_STAGE_ADDONS] + ["karpenter-prod"]
+    assert sorted(apps) == sorted([*(f"baseline-{s}" for s in REGISTERED), *addons])
     capability = hub.one(CAPABILITY)
     for stage in REGISTERED:
         app = apps[f"baseline-{stage}"]

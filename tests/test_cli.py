@@ -105,7 +105,8 @@ def test_prod_plan_shows_what_the_issue_asks(argosy: Callable[..., Result]) -> N
     # Issue 6: keys with explicit policies, all protected in production; no Kubernetes API;
     # a flow log; every log group encrypted with retention, the audit ones retained.
     keys = by_type["aws:kms/key:Key"]
-    assert len(keys) == 3
+    # Secrets, logs, EBS; and the Argo Workflows artifacts' (issue 8).
+    assert len(keys) == 4
     assert all(key["protect"] is True and json.loads(key["inputs"]["policy"]) for key in keys)
     assert not [r for r in document["resources"] if "kubernetes" in r["type"]]
     [flow_log] = by_type["aws:ec2/flowLog:FlowLog"]
@@ -151,19 +152,22 @@ def test_human_output(argosy: Callable[..., Result]) -> None:
     for stack in EXAMPLE_STACKS:
         assert f"{stack} (argosy) · " in result.stdout
     lines = result.stdout.splitlines()
-    # prod: its foundation and the hub Argo CD's access entry (ArgoCdAccess: 2 resources).
+    # prod: its foundation, the hub Argo CD's access entry (ArgoCdAccess: 2 resources) and
+    # the controllers' AWS side (ControllersAws: identities, artifact bucket, Karpenter's).
     assert (
-        "prod: 73 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
-        "28 rules passed"
+        "prod: 116 resources in 20 components, 6 protected, 5 retained on delete, 19 outputs; "
+        "32 rules passed"
     ) in lines
-    # hub: its foundation, Argo CD (ManagedArgoCd) and what Argo CD reads (Registrations).
+    # hub: its foundation, the controllers' AWS side, Argo CD (ManagedArgoCd) and what Argo
+    # CD reads (Registrations: every stage's Applications).
     assert (
-        "hub: 94 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
-        "28 rules passed"
+        "hub: 146 resources in 19 components, 6 protected, 5 retained on delete, 19 outputs; "
+        "32 rules passed"
     ) in lines
+    # local: Argo CD, its own registration, project, baseline and the Argo controllers.
     assert (
-        "local: 2 resources in 2 components, 0 protected, 0 retained on delete, 2 outputs; "
-        "28 rules passed"
+        "local: 8 resources in 3 components, 0 protected, 0 retained on delete, 2 outputs; "
+        "32 rules passed"
     ) in lines
     assert "protected: prod-eks, prod-eks-secrets" in result.stdout
 
@@ -381,11 +385,41 @@ def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path:
     local_release = "local/helm/argocd/argocd.yaml"
     registered = [
         "hub/kubernetes/argocd/appproject-platform.yaml",
+        "hub/kubernetes/argocd/secret-repository-karpenter.yaml",
         *(f"hub/kubernetes/argocd/secret-cluster-{s}.yaml" for s in REGISTERED),
         *(f"hub/kubernetes/argocd/application-baseline-{s}.yaml" for s in REGISTERED),
+        # Every add-on's Application for every stage, its chart pinned and its values inline.
+        *(
+            f"hub/kubernetes/argocd/application-{addon}-{s}.yaml"
+            for s in REGISTERED
+            for addon in (
+                "argo-events",
+                "argo-rollouts",
+                "argo-workflows",
+                "aws-load-balancer-controller",
+                "external-dns",
+                "external-secrets",
+            )
+        ),
+        "hub/kubernetes/argocd/application-karpenter-prod.yaml",
+    ]
+    # The local stage declares its own: its registration, project, baseline and the Argo
+    # controllers (no AWS-only add-on).
+    local_objects = [
+        "local/kubernetes/argocd/appproject-platform.yaml",
+        "local/kubernetes/argocd/secret-cluster-local.yaml",
+        *(
+            f"local/kubernetes/argocd/application-{name}-local.yaml"
+            for name in ("argo-events", "argo-rollouts", "argo-workflows", "baseline")
+        ),
     ]
     assert files == sorted(
-        [*(f"{s}/plan.json" for s in EXAMPLE_STACKS), *registered, local_release]
+        [
+            *(f"{s}/plan.json" for s in EXAMPLE_STACKS),
+            *registered,
+            *local_objects,
+            local_release,
+        ]
     )
     release = yaml.safe_load((tmp_path / local_release).read_text())
     assert (release["chart"], release["namespace"]) == ("argo-cd", "argocd")
@@ -487,7 +521,7 @@ def test_rule_findings_fail_the_plan(
         "  E1 prod-eks: production endpoint is public\n"
     )
     assert (
-        "prod: 73 resources in 12 components, 4 protected, 5 retained on delete, 19 outputs; "
+        "prod: 116 resources in 20 components, 6 protected, 5 retained on delete, 19 outputs; "
         "1 rule finding"
     ) in result.stdout.splitlines()
 

@@ -23,6 +23,15 @@ SPOKES = ("dev", "prod", "staging")
 ADDON = "aws:eks/addon:Addon"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+#: The add-ons Argo CD delivers to every AWS stage of the examples (Karpenter: prod only).
+EVERY_STAGE_ADDONS = (
+    "argo-events",
+    "argo-rollouts",
+    "argo-workflows",
+    "aws-load-balancer-controller",
+    "external-dns",
+    "external-secrets",
+)
 
 
 def component_of(planned: Planned, resource: Registration) -> Registration:
@@ -102,22 +111,31 @@ def test_the_hub_reaches_only_its_own_cluster_for_argo_cd(
         == (plan.one("aws:eks/cluster:Cluster").outputs["endpoint"])
     )
     # Through it, only what Argo CD reads: a registration per cluster, the platform project,
-    # and per cluster the Application that syncs its baseline from the GitOps tree.
+    # per cluster the Application that syncs its baseline from the GitOps tree and one
+    # Application per add-on the cluster gets (Karpenter on prod only), and the credentials
+    # of Karpenter's OCI chart repository.
+    addons = {stage: list(EVERY_STAGE_ADDONS) for stage in ("dev", "hub", "prod", "staging")}
+    addons["prod"].append("karpenter")
+    application = "kubernetes:argoproj.io/v1alpha1:Application"
     assert sorted(
         (r.type, r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"])
         for r in plan.run.resources
         if "kubernetes" in r.type and r.type != "pulumi:providers:kubernetes"
-    ) == [
-        ("kubernetes:argoproj.io/v1alpha1:AppProject", "argocd", "platform"),
-        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-dev"),
-        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-hub"),
-        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-prod"),
-        ("kubernetes:argoproj.io/v1alpha1:Application", "argocd", "baseline-staging"),
-        ("kubernetes:core/v1:Secret", "argocd", "cluster-dev"),
-        ("kubernetes:core/v1:Secret", "argocd", "cluster-hub"),
-        ("kubernetes:core/v1:Secret", "argocd", "cluster-prod"),
-        ("kubernetes:core/v1:Secret", "argocd", "cluster-staging"),
-    ]
+    ) == sorted(
+        [
+            ("kubernetes:argoproj.io/v1alpha1:AppProject", "argocd", "platform"),
+            (application, "argocd", "baseline-dev"),
+            (application, "argocd", "baseline-hub"),
+            (application, "argocd", "baseline-prod"),
+            (application, "argocd", "baseline-staging"),
+            *((application, "argocd", f"{a}-{s}") for s, names in addons.items() for a in names),
+            ("kubernetes:core/v1:Secret", "argocd", "cluster-dev"),
+            ("kubernetes:core/v1:Secret", "argocd", "cluster-hub"),
+            ("kubernetes:core/v1:Secret", "argocd", "cluster-prod"),
+            ("kubernetes:core/v1:Secret", "argocd", "cluster-staging"),
+            ("kubernetes:core/v1:Secret", "argocd", "repository-karpenter"),
+        ]
+    )
 
 
 def _ancestors(plan: Planned, resource: Registration) -> list[str]:
@@ -298,17 +316,21 @@ def test_protection_follows_production(
     plan = planned(stack)
     cluster = plan.one("aws:eks/cluster:Cluster")
     keys = plan.graph.of_type("aws:kms/key:Key")
-    # Secrets and logs keys everywhere; the EBS key where storage.ebsKey is "stage" (hub, prod).
+    # Secrets, logs and Argo Workflows artifacts keys everywhere; the EBS key where
+    # storage.ebsKey is "stage" (hub, prod).
     assert sorted(k.name for k in keys) == sorted(
-        [f"{stack}-eks-secrets", f"{stack}-encryption-logs"]
+        [f"{stack}-controllers-artifacts", f"{stack}-eks-secrets", f"{stack}-encryption-logs"]
         + ([f"{stack}-encryption-ebs"] if stack in ("hub", "prod") else [])
     )
+    # The artifact bucket is stateful like the keys.
+    bucket = plan.one("aws:s3/bucket:Bucket", f"{stack}-controllers-artifacts")
     assert cluster.protect is production
     assert all(k.protect is production for k in keys)
+    assert bucket.protect is production
     assert cluster.inputs["deletionProtection"] is production
     # Nothing else is protected: protection is a deliberate, short list.
     assert {r.urn for r in plan.run.resources if r.protect} == (
-        {cluster.urn, *(k.urn for k in keys)} if production else set()
+        {cluster.urn, bucket.urn, *(k.urn for k in keys)} if production else set()
     )
     # Retained on delete: the account's EBS encryption setting always, the stage's default
     # EBS key and its alias always (volumes outside the stage may use it), the audit log
@@ -436,12 +458,23 @@ def test_vpc_cni_role(planned: Callable[[str], Planned], stack: str) -> None:
     }
     assert role.inputs["maxSessionDuration"] == 3600
     assert attached_policies(plan, role) == ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]
-    # The add-on carries the association itself; no stand-alone association exists.
+    # The add-on carries the association itself; no stand-alone association exists for it
+    # (the stand-alone ones are the controllers' identities, none for aws-node or this role).
     cni = addons_of(plan)["vpc-cni"]
     assert cni.inputs["podIdentityAssociations"] == [
         {"roleArn": role.outputs["arn"], "serviceAccount": "aws-node"}
     ]
-    assert plan.graph.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation") == []
+    associations = plan.graph.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert [a.name for a in associations if a.parent == component.urn] == []
+    assert [
+        a.name
+        for a in associations
+        if a.inputs["roleArn"] == role.outputs["arn"] or a.inputs["serviceAccount"] == "aws-node"
+    ] == []
+    assert all(
+        component_of(plan, component_of(plan, a)).type == "argosy:aws:ControllersAws"
+        for a in associations
+    )
     assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
 
 
@@ -624,8 +657,12 @@ def test_kubeconfig_is_an_output_only(planned: Callable[[str], Planned]) -> None
 def test_local_stage_has_no_aws(planned: Callable[[str], Planned]) -> None:
     plan = planned("local")
     assert sorted(r.type for r in plan.run.resources) == [
+        "argosy:argocd:Registrations",
         "argosy:argocd:SelfHostedArgoCd",
         "argosy:stage:LocalStage",
+        "kubernetes:argoproj.io/v1alpha1:AppProject",
+        *["kubernetes:argoproj.io/v1alpha1:Application"] * 4,
+        "kubernetes:core/v1:Secret",
         "kubernetes:helm.sh/v3:Release",
         "pulumi:providers:kubernetes",
         "pulumi:pulumi:Stack",
@@ -633,6 +670,20 @@ def test_local_stage_has_no_aws(planned: Callable[[str], Planned]) -> None:
     provider = plan.one("pulumi:providers:kubernetes")
     release = plan.one("kubernetes:helm.sh/v3:Release")
     assert release.provider_urn == provider.urn
+    # Its own Argo CD's objects: its registration, the platform project, its baseline and
+    # the Argo add-ons (the AWS-only ones are not delivered here), all through the kind
+    # cluster's provider.
+    objects = [r for r in plan.run.resources if r.type.startswith("kubernetes:argoproj.io/")]
+    objects.append(plan.one("kubernetes:core/v1:Secret"))
+    assert sorted((r.type.rsplit(":", 1)[-1], r.inputs["metadata"]["name"]) for r in objects) == [
+        ("AppProject", "platform"),
+        ("Application", "argo-events-local"),
+        ("Application", "argo-rollouts-local"),
+        ("Application", "argo-workflows-local"),
+        ("Application", "baseline-local"),
+        ("Secret", "cluster-local"),
+    ]
+    assert all(r.provider_urn == provider.urn for r in objects)
     assert provider.inputs["context"] == "kind-argosy"
     assert component_of(plan, provider).type == "argosy:stage:LocalStage"
     assert plan.run.invokes == ()

@@ -1107,7 +1107,7 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "{}",
         "unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
         "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:argocd, "
-        "argosy:bootstrap, argosy:backend, argosy:kubernetes",
+        "argosy:addons, argosy:bootstrap, argosy:backend, argosy:kubernetes",
         # {} is no valid network: the key's own example.
         "argosy:network: {vpcCidr: 10.20.0.0/16, azCount: 3, natGateways: per-az}",
     )
@@ -1127,22 +1127,57 @@ def test_stack_name_is_a_dns_label() -> None:
     )
 
 
+SUFFIX_NOTE = "(the last 8 are Pulumi's random suffix): shorten the stack or node group name"
+
+
+FIXED_NOTE = ": shorten the stack or node group name"
+
+
+def stage_name_too_long(stage: str) -> list[tuple[str, str, str, str]]:
+    """The errors of a 45-character stack name: every stage-derived name that no longer fits.
+
+    The cluster's auto-named role (with Pulumi's suffix), and the fixed names: the add-ons'
+    roles at their longest, Karpenter's node role, the artifact bucket with a 12-digit
+    account.
+    """
+    assert len(stage) == 45
+    return [
+        (
+            "(stack name)",
+            stage,
+            f"the derived {what} '{name}' is {length} characters; at most {limit}{note}",
+            "pulumi stack init prod-eu",
+        )
+        for what, name, length, limit, note in (
+            ("IAM role name", f"{stage}-eks-cluster{'x' * 8}", 65, 64, f" {SUFFIX_NOTE}"),
+            ("IAM role name", f"argosy-{stage}-aws-load-balancer-controller", 81, 64, FIXED_NOTE),
+            ("IAM role name", f"argosy-{stage}-crossplane-provider-aws", 76, 64, FIXED_NOTE),
+            ("IAM role name", f"argosy-{stage}-karpenter-node", 67, 64, FIXED_NOTE),
+            ("S3 bucket name", f"argosy-{stage}-artifacts-000000000000", 75, 63, FIXED_NOTE),
+        )
+    ]
+
+
 def test_derived_names_fit_their_limits() -> None:
-    stage = "a" * 45
+    # The Load Balancer Controller's role name is the tightest: 28 characters of stack name
+    # fit and 29 do not.
+    validate_stage("a" * 28, BASE, source=SOURCE)
+    stage = "a" * 29
     assert only_error(BASE, stack=stage) == (
         "(stack name)",
         stage,
-        f"the derived IAM role name '{stage}-eks-cluster{'x' * 8}' is 65 characters; at most 64"
-        " (the last 8 are Pulumi's random suffix): shorten the stack or node group name",
+        f"the derived IAM role name 'argosy-{stage}-aws-load-balancer-controller' is 65 "
+        f"characters; at most 64{FIXED_NOTE}",
         "pulumi stack init prod-eu",
     )
+    assert errors(BASE, stack="a" * 45) == stage_name_too_long("a" * 45)
     long_group = group(name="g" * 52)
     # At the group's name, with a name that fits.
     assert only_error(config(**{"argosy:cluster": cluster(nodeGroups=[long_group])})) == (
         "argosy:cluster.nodeGroups[0].name",
         "g" * 52,
         f"the derived EKS node group name 'dev-{'g' * 52}{'x' * 8}' is 64 characters; at most "
-        "63 (the last 8 are Pulumi's random suffix): shorten the stack or node group name",
+        f"63 {SUFFIX_NOTE}",
         f"name: {'g' * 51}",
     )
 
@@ -1151,15 +1186,9 @@ def test_derived_names_are_checked_whatever_else_is_wrong() -> None:
     stage = "a" * 45
     groups = [group(name="g" * 52), group(name="spot", minSize=-1)]
     values = config(**{"argosy:cluster": cluster(nodeGroups=groups), "argosy:production": "no"})
-    suffix = "(the last 8 are Pulumi's random suffix): shorten the stack or node group name"
+    suffix = SUFFIX_NOTE
     assert errors(values, stack=stage) == [
-        (
-            "(stack name)",
-            stage,
-            f"the derived IAM role name '{stage}-eks-cluster{'x' * 8}' is 65 characters; at "
-            f"most 64 {suffix}",
-            "pulumi stack init prod-eu",
-        ),
+        *stage_name_too_long(stage),
         (
             "argosy:cluster.nodeGroups[0].name",
             "g" * 52,

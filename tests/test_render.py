@@ -15,7 +15,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from argosy import cli
-from argosy.argocd.platform import OWNED_NAMESPACES
+from argosy.manifests.argo_schemas import check_manifest
 from argosy.manifests.validation import check_kubernetes_manifest
 from argosy.plan.planner import find_project, requested_stacks, validate_requests
 from argosy.render import ManagedCluster, managed_clusters, render_tree
@@ -31,14 +31,47 @@ from argosy.render.baseline import (
 from argosy.render.tree import HEADER, Tree, compare, to_yaml
 from tests.conftest import REPO, assert_golden, load_example
 
-#: The clusters the hub's Argo CD manages, so the ones rendered.
-MANAGED = ("dev", "hub", "prod", "staging")
-SKIPPED_LOCAL = (
-    "skipped local: role local's Argo CD syncs no baseline yet (it has no AWS metadata to "
-    "register; the controllers issue adds it); nothing to render"
+#: The clusters an Argo CD manages, so the ones rendered: the hub's and its spokes', and
+#: the local stage's (its own Argo CD).
+MANAGED = ("dev", "hub", "local", "prod", "staging")
+#: The namespaces each stage's baseline creates: its add-ons' and its workflow namespaces.
+CONTROLLER_NAMESPACES = ("argo-events", "argo-rollouts", "argo-workflows")
+OWNED = {
+    "hub": (*CONTROLLER_NAMESPACES, "ci", "external-dns", "external-secrets"),
+    "local": (*CONTROLLER_NAMESPACES, "workflows"),
+}
+for _stage in ("dev", "prod", "staging"):
+    OWNED[_stage] = (*CONTROLLER_NAMESPACES, "external-dns", "external-secrets", "workflows")
+#: The files of each stage's add-ons' directories, relative to ``clusters/<stage>/addons``.
+EVENT_BUS = ("argo-events/argo-events/eventbus-default.yaml", "argo-events/kustomization.yaml")
+SECRET_STORE = (
+    "external-secrets/clustersecretstore-aws-secrets-manager.yaml",
+    "external-secrets/external-secrets/networkpolicy-allow-webhook.yaml",
+    "external-secrets/kustomization.yaml",
 )
+ADDON_FILES = {
+    "dev": (*EVENT_BUS, *SECRET_STORE),
+    "staging": (*EVENT_BUS, *SECRET_STORE),
+    "local": EVENT_BUS,
+    "hub": (
+        *EVENT_BUS,
+        "argo-workflows/argo-workflows/externalsecret-argo-workflows-sso.yaml",
+        "argo-workflows/argo-workflows/networkpolicy-allow-alb-to-argo-server.yaml",
+        "argo-workflows/kustomization.yaml",
+        *SECRET_STORE,
+    ),
+    "prod": (
+        *EVENT_BUS,
+        *SECRET_STORE,
+        "karpenter/ec2nodeclass-default.yaml",
+        "karpenter/kustomization.yaml",
+        "karpenter/nodepool-default.yaml",
+    ),
+}
 SYNCED = (
     "Argo CD on hub syncs gitops/ from https://github.com/acme/platform.git at main: "
+    "commit it there\n"
+    "Argo CD on local syncs gitops/ from https://github.com/acme/platform.git at main: "
     "commit it there"
 )
 #: The files of one namespace in a baseline directory.
@@ -54,8 +87,20 @@ DEV = "gitops/clusters/dev/baseline"
 
 def baseline_files(stage: str) -> list[str]:
     """Every file of a stage's baseline directory, relative to it, sorted."""
-    files = [f"{ns}/{name.format(ns=ns)}" for ns in OWNED_NAMESPACES for name in NAMESPACE_FILES]
+    files = [f"{ns}/{name.format(ns=ns)}" for ns in OWNED[stage] for name in NAMESPACE_FILES]
     return sorted([*files, "kustomization.yaml"])
+
+
+def cluster_files(stage: str) -> list[PurePosixPath]:
+    """Every file rendered for a stage's cluster, from the repository's root."""
+    root = PurePosixPath("gitops", "clusters", stage)
+    return [root / "baseline" / f for f in baseline_files(stage)] + [
+        root / "addons" / f for f in ADDON_FILES[stage]
+    ]
+
+
+#: Every file of the examples' tree.
+ALL_FILES = len([f for stage in MANAGED for f in cluster_files(stage)])
 
 
 def example_clusters() -> list[ManagedCluster]:
@@ -109,30 +154,27 @@ def argosy(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
 # What is rendered
 
 
-def test_the_hub_and_its_spokes_are_rendered_and_local_is_skipped() -> None:
+def test_the_hub_its_spokes_and_local_are_rendered() -> None:
     project = find_project(REPO)
     requests = requested_stacks(project, stacks=[], all_stacks=True, cwd=REPO)
     valid = validate_requests(requests, project.stack_config_dir)
     clusters, skipped = managed_clusters([v.config for v in valid], project.stack_config_dir)
     assert [(c.stage, c.host, c.kubernetes_version) for c in clusters] == [
-        (stage, "hub", "1.36") for stage in MANAGED
+        (stage, "local" if stage == "local" else "hub", "1.36") for stage in MANAGED
     ]
     assert {str(c.baseline_dir) for c in clusters} == {
         f"gitops/clusters/{s}/baseline" for s in MANAGED
     }
-    assert [(s.stage, s.reason) for s in skipped] == [
-        (
-            "local",
-            "role local's Argo CD syncs no baseline yet (it has no AWS metadata to register; "
-            "the controllers issue adds it); nothing to render",
-        )
-    ]
+    assert skipped == []
+    assert {c.stage: c.addons.on_aws for c in clusters} == {
+        stage: stage != "local" for stage in MANAGED
+    }
 
 
 @pytest.mark.parametrize("stage", MANAGED)
 def test_render_of_the_examples_equals_the_goldens(stage: str, tmp_path: Path) -> None:
     tree = fresh_tree(tmp_path)
-    prefix = PurePosixPath("gitops", "clusters", stage, "baseline")
+    prefix = PurePosixPath("gitops", "clusters", stage)
     text = "".join(
         f"==> {path} <==\n{content.decode()}"
         for path, content in tree.files.items()
@@ -143,14 +185,14 @@ def test_render_of_the_examples_equals_the_goldens(stage: str, tmp_path: Path) -
 
 def test_layout_names_and_bytes(tmp_path: Path) -> None:
     tree = fresh_tree(tmp_path)
-    expected = {
-        PurePosixPath("gitops", "clusters", stage, "baseline", name)
-        for stage in MANAGED
-        for name in baseline_files(stage)
-    }
+    expected = {path for stage in MANAGED for path in cluster_files(stage)}
     assert set(tree.files) == expected
     assert list(tree.files) == sorted(tree.files)
-    assert tree.owned == tuple(PurePosixPath(f"gitops/clusters/{s}/baseline") for s in MANAGED)
+    assert tree.owned == tuple(
+        PurePosixPath(f"gitops/clusters/{s}/{part}")
+        for s in MANAGED
+        for part in ("addons", "baseline")
+    )
     for path, content in tree.files.items():
         text = content.decode("utf-8")
         assert text.splitlines()[0] == HEADER, path
@@ -160,7 +202,14 @@ def test_layout_names_and_bytes(tmp_path: Path) -> None:
             manifest = yaml.safe_load(text)
             kind, name = manifest["kind"].lower(), manifest["metadata"]["name"]
             assert path.name == f"{kind}-{name}.yaml"
-            assert path.parent.name == manifest["metadata"].get("namespace", name)
+            if "baseline" in path.parts:
+                # A namespace's directory holds everything about it.
+                assert path.parent.name == manifest["metadata"].get("namespace", name)
+            elif "namespace" in manifest["metadata"]:
+                assert path.parent.name == manifest["metadata"]["namespace"]
+            else:
+                # A cluster-scoped object of an add-on: at the top of its directory.
+                assert path.parent.parent.name == "addons"
 
 
 def test_kustomization_lists_every_file_sorted(tmp_path: Path) -> None:
@@ -180,9 +229,14 @@ def test_every_object_is_valid_against_its_cluster_schemas(tmp_path: Path) -> No
         if path.name == "kustomization.yaml":
             continue
         stage = path.parts[2]
-        check_kubernetes_manifest(yaml.safe_load(content), versions[stage])
+        # Core kinds against Kubernetes' schemas, Argo kinds and the controllers' custom
+        # resources against their own, all strictly.
+        check_manifest(yaml.safe_load(content), versions[stage])
         checked += 1
-    assert checked == len(MANAGED) * len(OWNED_NAMESPACES) * len(NAMESPACE_FILES)
+    kustomizations = len(MANAGED) + sum(
+        f.endswith("kustomization.yaml") for files in ADDON_FILES.values() for f in files
+    )
+    assert checked == ALL_FILES - kustomizations
 
 
 def test_nothing_is_declared_in_kube_system(tmp_path: Path) -> None:
@@ -257,7 +311,7 @@ def test_network_policies_allow_only_what_they_say() -> None:
 
 
 def test_each_file_says_what_its_object_is_for() -> None:
-    for obj in baseline_objects("dev", "1.36"):
+    for obj in baseline_objects("dev", "1.36", OWNED["dev"]):
         text = to_yaml(obj.manifest, obj.comment).decode()
         comment = [line for line in text.splitlines()[1:] if line.startswith("#")]
         assert comment, obj.path
@@ -268,11 +322,11 @@ def test_each_file_says_what_its_object_is_for() -> None:
     ("call", "message"),
     [
         (
-            lambda: baseline_objects("Dev", "1.36"),
+            lambda: baseline_objects("Dev", "1.36", OWNED["dev"]),
             "stage 'Dev' is not valid: a DNS-1123 label",
         ),
         (
-            lambda: baseline_objects("dev", "1.36.1"),
+            lambda: baseline_objects("dev", "1.36.1", OWNED["dev"]),
             "kubernetes_version '1.36.1' is not valid: a Kubernetes minor version such as 1.36",
         ),
         (
@@ -298,7 +352,7 @@ def test_builders_refuse_bad_input(call: Callable[[], Any], message: str) -> Non
 def test_check_passes_on_the_committed_tree(argosy: Callable[..., Result]) -> None:
     result = argosy("render", "--all", "--check")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{SKIPPED_LOCAL}\nthe GitOps tree is up to date\n"
+    assert result.stdout == "the GitOps tree is up to date\n"
     assert result.stderr == ""
 
 
@@ -326,7 +380,7 @@ def test_check_lists_every_missing_stale_and_extra_file_and_writes_nothing(
 
     result = argosy("render", "--all", "--check", cwd=checkout)
     assert result.exit_code == 1
-    assert result.stdout == f"{SKIPPED_LOCAL}\n"
+    assert result.stdout == ""
     assert result.stderr == (
         "error: the GitOps tree is out of date: 5 files differ from what "
         "`python -m argosy render --all` writes\n"
@@ -360,13 +414,12 @@ def test_check_lists_every_missing_stale_and_extra_file_and_writes_nothing(
     result = argosy("render", "--all", cwd=checkout)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        f"{SKIPPED_LOCAL}\n"
         "wrote gitops/clusters/dev/baseline/argo-events/namespace-argo-events.yaml\n"
         "wrote gitops/clusters/dev/baseline/external-dns/networkpolicy-allow-dns.yaml\n"
         "removed gitops/clusters/dev/baseline/argo-rollouts/extra/configmap-x.yaml\n"
         "removed gitops/clusters/dev/baseline/notes.yaml\n"
         "removed gitops/clusters/qa/baseline/kustomization.yaml\n"
-        "rendered dev, hub, prod, staging: 104 files, 2 written, 3 removed\n"
+        f"rendered dev, hub, local, prod, staging: {ALL_FILES} files, 2 written, 3 removed\n"
         f"{SYNCED}\n"
     )
     assert not (base / "argo-rollouts" / "extra").exists()
@@ -374,10 +427,7 @@ def test_check_lists_every_missing_stale_and_extra_file_and_writes_nothing(
     assert (checkout / "gitops/clusters/dev/apps/app.yaml").read_text() == "kind: Application\n"
     assert (checkout / "gitops/README.md").read_text() == "ours\n"
     result = argosy("render", "--all", "--check", cwd=checkout)
-    assert (result.exit_code, result.stdout) == (
-        0,
-        f"{SKIPPED_LOCAL}\nthe GitOps tree is up to date\n",
-    )
+    assert (result.exit_code, result.stdout) == (0, "the GitOps tree is up to date\n")
 
 
 def test_render_twice_writes_identical_bytes(argosy: Callable[..., Result], checkout: Path) -> None:
@@ -385,20 +435,20 @@ def test_render_twice_writes_identical_bytes(argosy: Callable[..., Result], chec
     first = argosy("render", "--all", cwd=checkout)
     assert first.exit_code == 0, first.stderr
     lines = first.stdout.splitlines()
-    assert lines[0] == SKIPPED_LOCAL
-    assert lines[-2:] == [
-        "rendered dev, hub, prod, staging: 104 files, 104 written, 0 removed",
-        SYNCED,
+    assert lines[-3:] == [
+        f"rendered dev, hub, local, prod, staging: {ALL_FILES} files, {ALL_FILES} written, "
+        "0 removed",
+        *SYNCED.splitlines(),
     ]
     written = digest(checkout)
-    assert len(written) == 104
+    assert len(written) == ALL_FILES
     assert {p: h for p, (h, _) in written.items()} == {p: h for p, (h, _) in digest(REPO).items()}
 
     second = argosy("render", "--all", cwd=checkout)
     assert second.exit_code == 0, second.stderr
     assert second.stdout == (
-        f"{SKIPPED_LOCAL}\n"
-        "the GitOps tree is up to date: 104 files for dev, hub, prod, staging, nothing written\n"
+        f"the GitOps tree is up to date: {ALL_FILES} files for dev, hub, local, prod, staging, "
+        "nothing written\n"
         f"{SYNCED}\n"
     )
     # Same bytes, and no file even rewritten.
@@ -512,10 +562,10 @@ def test_kubectl_kustomize_builds_the_dev_baseline() -> None:
     assert sorted(
         (d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"]) for d in built
     ) == sorted(
-        [("Namespace", "", ns) for ns in OWNED_NAMESPACES]
+        [("Namespace", "", ns) for ns in OWNED["dev"]]
         + [
             ("NetworkPolicy", ns, name)
-            for ns in OWNED_NAMESPACES
+            for ns in OWNED["dev"]
             for name in ("allow-api-egress", "allow-dns", "allow-same-namespace", "default-deny")
         ]
     )
@@ -536,9 +586,7 @@ def test_a_stage_no_hub_lists_is_skipped_and_its_baseline_removed(
     result = argosy("render", "--all", cwd=checkout)
     assert result.exit_code == 0, result.stderr
     removed = [line for line in result.stdout.splitlines() if line.startswith("removed ")]
-    assert removed == [
-        f"removed gitops/clusters/staging/baseline/{f}" for f in baseline_files("staging")
-    ]
+    assert removed == [f"removed {f}" for f in sorted(cluster_files("staging"))]
     assert (
         "skipped staging: no Argo CD manages it (no stack file lists it in "
         "argosy:argocd.spokes); nothing to render"
@@ -547,6 +595,7 @@ def test_a_stage_no_hub_lists_is_skipped_and_its_baseline_removed(
     assert sorted(p.name for p in (checkout / "gitops/clusters").iterdir()) == [
         "dev",
         "hub",
+        "local",
         "prod",
     ]
 
@@ -558,16 +607,17 @@ def test_the_hosts_gitops_path_decides_where(argosy: Callable[..., Result], chec
     result = argosy("render", "--stack", "staging", cwd=checkout)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[-2:] == [
-        "rendered staging: 26 files, 26 written, 0 removed",
+        f"rendered staging: {len(cluster_files('staging'))} files, "
+        f"{len(cluster_files('staging'))} written, 0 removed",
         "Argo CD on hub syncs deploy/tree/ from https://github.com/acme/platform.git at main: "
         "commit it there",
     ]
     written = sorted(
-        p.relative_to(checkout / "deploy/tree/clusters/staging/baseline").as_posix()
+        PurePosixPath("gitops", p.relative_to(checkout / "deploy/tree").as_posix())
         for p in (checkout / "deploy/tree").rglob("*")
         if p.is_file()
     )
-    assert written == baseline_files("staging")
+    assert written == sorted(cluster_files("staging"))
 
 
 # --------------------------------------------------------------------------------------
@@ -622,11 +672,17 @@ def test_an_invalid_stack_file_exits_2_and_writes_nothing(
     assert not (checkout / "gitops").exists()
 
 
-def test_local_alone_has_nothing_to_render(argosy: Callable[..., Result]) -> None:
-    for args in (("render", "--stack", "local"), ("render", "--stack", "local", "--check")):
-        result = argosy(*args)
-        assert result.exit_code == 0, result.stderr
-        assert result.stdout == f"{SKIPPED_LOCAL}\nnothing to render\n"
+def test_local_alone_renders_its_own_tree(argosy: Callable[..., Result]) -> None:
+    result = argosy("render", "--stack", "local", "--check")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "the GitOps tree is up to date\n"
+    result = argosy("render", "--stack", "local")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        f"the GitOps tree is up to date: {len(cluster_files('local'))} files for local, "
+        "nothing written\n"
+        f"{SYNCED.splitlines()[1]}\n"
+    )
 
 
 def test_exit_status_of_the_real_command(checkout: Path) -> None:

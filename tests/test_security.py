@@ -27,6 +27,15 @@ ADDON = "aws:eks/addon:Addon"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 #: The stages the hub's Argo CD manages; they reach no Kubernetes API at all.
 SPOKES = ("dev", "prod", "staging")
+#: The add-ons Argo CD delivers to every AWS stage of the examples (Karpenter: prod only).
+EVERY_STAGE_ADDONS = (
+    "argo-events",
+    "argo-rollouts",
+    "argo-workflows",
+    "aws-load-balancer-controller",
+    "external-dns",
+    "external-secrets",
+)
 
 
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
@@ -463,6 +472,7 @@ def test_e13_a_key_without_an_explicit_policy(planned: Callable[[str], Planned])
     ]
     graph = altered(plan, of_type(KMS_KEY), with_inputs(lambda i: i.pop("policy")))
     assert findings_at("E13", graph, facts(plan)) == [
+        ("prod-controllers-artifacts", "no explicit key policy"),
         ("prod-eks-secrets", "no explicit key policy"),
         ("prod-encryption-ebs", "no explicit key policy"),
         ("prod-encryption-logs", "no explicit key policy"),
@@ -650,8 +660,10 @@ def test_e15_least_privilege(planned: Callable[[str], Planned]) -> None:
         },
         provider=plan.one("pulumi:providers:aws").urn,
     )
+    # A wildcard action, and so also a write on * without a condition.
     assert findings_at("E15", added(plan, inline), facts(plan)) == [
-        ("dev-ebs-csi", "inline policy grants a wildcard action")
+        ("dev-ebs-csi", "inline policy grants a wildcard action"),
+        ("dev-ebs-csi", "statement (no Sid) allows ec2:* on * without a condition"),
     ]
 
 
@@ -705,17 +717,24 @@ def test_p2_the_hub_may_reach_its_own_cluster(planned: Callable[[str], Planned])
     assert findings("P2", plan.graph, facts(plan)) == []
     # The same graph fails P2 for a stage that must not reach Kubernetes: every object and
     # the provider, in URN order. (Another target cluster: tests/test_argocd_stage.py.)
+    # The Applications: per cluster its add-ons' (Karpenter on prod only) and its baseline.
+    applications = {
+        stage: sorted([*EVERY_STAGE_ADDONS, "baseline"]) for stage in ("dev", "hub", "staging")
+    }
+    applications["prod"] = sorted([*EVERY_STAGE_ADDONS, "baseline", "karpenter"])
     assert findings_at("P2", plan.graph, facts(plan, kubernetes_allowed=False)) == [
         (name, "a Kubernetes resource in a stage that must reach only AWS APIs")
         for name in (
             "hub-registrations-platform",  # the AppProject
-            "hub-registrations-dev-baseline",  # the Applications
-            "hub-registrations-hub-baseline",
-            "hub-registrations-prod-baseline",
-            "hub-registrations-staging-baseline",
-            "hub-registrations-dev",  # the Secrets
+            *(
+                f"hub-registrations-{stage}-{application}"
+                for stage in sorted(applications)
+                for application in applications[stage]
+            ),
+            "hub-registrations-dev",  # the Secrets: registrations and Karpenter's repository
             "hub-registrations-hub",
             "hub-registrations-prod",
+            "hub-registrations-repository-karpenter",
             "hub-registrations-staging",
             "hub-argocd-kubernetes",  # the provider
         )
@@ -726,11 +745,21 @@ def test_p2_the_local_stage_may_reach_its_cluster(planned: Callable[[str], Plann
     plan = planned("local")
     assert facts(plan).kubernetes_allowed is True
     assert findings("P2", plan.graph, facts(plan)) == []
-    # The same graph fails P2 for a stage that must not reach Kubernetes: Argo CD's release
-    # and the provider.
+    # The same graph fails P2 for a stage that must not reach Kubernetes: the platform
+    # project, the Applications (the Argo add-ons', the baseline's), its registration, Argo
+    # CD's release and the provider.
     assert findings_at("P2", plan.graph, facts(plan, kubernetes_allowed=False)) == [
         (name, "a Kubernetes resource in a stage that must reach only AWS APIs")
-        for name in ("local-argocd", "local-local")
+        for name in (
+            "local-registrations-platform",
+            "local-registrations-local-argo-events",
+            "local-registrations-local-argo-rollouts",
+            "local-registrations-local-argo-workflows",
+            "local-registrations-local-baseline",
+            "local-registrations-local",
+            "local-argocd",
+            "local-local",
+        )
     ]
 
 
@@ -826,6 +855,7 @@ def test_l3_protection(planned: Callable[[str], Planned]) -> None:
         lambda r: dataclasses.replace(r, protect=False),
     )
     assert findings_at("L3", graph, facts(plan)) == [
+        ("prod-controllers-artifacts", "not protected in production"),  # the artifacts key
         ("prod-eks", "not protected in production"),
         ("prod-eks-secrets", "not protected in production"),
         ("prod-encryption-ebs", "not protected in production"),

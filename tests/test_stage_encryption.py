@@ -66,6 +66,7 @@ def test_default_ebs_key_follows_storage_ebs_key(
         assert default_keys == []
         assert ebs_keys == []
         assert sorted(a.inputs["name"] for a in plan.graph.of_type(ALIAS)) == [
+            f"alias/argosy-{stack}-artifacts",
             f"alias/argosy-{stack}-eks-secrets",
             f"alias/argosy-{stack}-logs",
         ]
@@ -128,7 +129,12 @@ def test_every_key_has_an_explicit_policy_that_keeps_admins_from_using_it(
 ) -> None:
     plan = planned(stack)
     keys = plan.graph.of_type(KMS_KEY)
-    assert len(keys) == (3 if stack in STAGE_EBS_KEY else 2)
+    # Secrets, logs and Argo Workflows artifacts keys everywhere; the EBS key where
+    # storage.ebsKey is "stage".
+    assert sorted(k.name for k in keys) == sorted(
+        [f"{stack}-controllers-artifacts", f"{stack}-eks-secrets", f"{stack}-encryption-logs"]
+        + ([f"{stack}-encryption-ebs"] if stack in STAGE_EBS_KEY else [])
+    )
     for key in keys:
         document = statements(key)
         admin = document[0]

@@ -151,18 +151,29 @@ def test_flow_logs_into_an_s3_bucket(archive: Planned) -> None:
         "logDestination": "arn:aws:s3:::acme-log-archive/flow-logs",
         "tags": {"Name": "argosy-archive-flow-logs"},
     }
-    # No flow-log log group, no delivery role or policy: the bucket is not the stack's.
+    # No flow-log log group, no delivery role or policy: the bucket is not the stack's. The
+    # roles and inline policies are the cluster's and the controllers' identities (no
+    # external-dns: the stage names no zone).
     assert [g.inputs["name"] for g in archive.graph.of_type(LOG_GROUP)] == [
         "/aws/eks/argosy-archive/cluster"
     ]
+    controllers = [
+        "archive-controllers-argo-rollouts",
+        "archive-controllers-argo-workflows-server",
+        "archive-controllers-aws-load-balancer-controller",
+        "archive-controllers-external-secrets",
+        "archive-controllers-workflows-workflows",
+    ]
     assert sorted(r.name for r in archive.graph.of_type(ROLE)) == [
+        *controllers,
         "archive-ebs-csi",
         "archive-eks-cluster",
         "archive-eks-node",
         "archive-vpc-cni",
     ]
-    assert [p.name for p in archive.graph.of_type(ROLE_POLICY)] == [
-        "archive-eks-cluster-secrets-key"
+    assert sorted(p.name for p in archive.graph.of_type(ROLE_POLICY)) == [
+        *(f"{c}-inline" for c in controllers),
+        "archive-eks-cluster-secrets-key",
     ]
     assert [r.name for r in archive.run.resources if "flow-logs" in r.name] == [
         "archive-network-flow-logs"

@@ -109,10 +109,10 @@ class ClusterFacts:
     Attributes:
         stage: The stage, Argo CD's name for the cluster (``{{.name}}``).
         cluster_name: The EKS cluster's name.
-        account_id: The stage's AWS account ID.
-        region: The stage's AWS region.
-        cluster_arn: The EKS cluster's ARN.
-        vpc_cidr: The VPC's IPv4 range.
+        account_id: The stage's AWS account ID (``None`` on the local stage).
+        region: The stage's AWS region (``None`` on local).
+        cluster_arn: The EKS cluster's ARN (``None`` on local).
+        vpc_cidr: The VPC's IPv4 range (``None`` on local).
         kubernetes_version: The control plane's minor version, such as ``1.33``.
         addon_roles: Add-on name to IAM role ARN (empty for a template; see
             :meth:`addon_role_arn`).
@@ -121,10 +121,10 @@ class ClusterFacts:
 
     stage: str
     cluster_name: str
-    account_id: str
-    region: str
-    cluster_arn: str
-    vpc_cidr: str
+    account_id: str | None
+    region: str | None
+    cluster_arn: str | None
+    vpc_cidr: str | None
     kubernetes_version: str
     addon_roles: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}))
     templated: bool = False
@@ -604,6 +604,10 @@ class Delivery:
             by an autoscaler (:meth:`IgnoreDifference.replicas`). Default none.
         stage_values: Stage name to Helm values merged over the builder's on that stage
             (mappings merge key by key; anything else replaces). Helm only. Default none.
+        objects: A directory of the GitOps tree synced together with the chart, as a second
+            source of the same Application (``spec.sources``): the add-on's own objects, such
+            as its custom resources, ordered after the chart by their sync waves inside one
+            sync. ``{stage}`` stands for the stage. Helm only. Default none.
     """
 
     name: str
@@ -617,6 +621,7 @@ class Delivery:
     stage_values: Mapping[str, Mapping[str, Any]] = field(
         default_factory=lambda: types.MappingProxyType({})
     )
+    objects: GitSource | None = None
 
     def __post_init__(self) -> None:
         if not is_dns_label(self.name):
@@ -658,6 +663,11 @@ class Delivery:
             self, "ignore_differences", tuple(sorted(differences, key=IgnoreDifference.sort_key))
         )
         self._check_stage_values()
+        if self.objects is not None and not isinstance(self.source, HelmSource):
+            raise ValueError(
+                f"delivery {self.name!r} has objects but delivers a directory already: put the "
+                "objects in that directory"
+            )
 
     def _check_stage_values(self) -> None:
         if self.stage_values and not isinstance(self.source, HelmSource):
@@ -699,8 +709,12 @@ class Delivery:
         ignore_differences: Sequence[IgnoreDifference] = (),
         stage_values: Mapping[str, Mapping[str, Any]] | None = None,
         charts: Mapping[str, ChartVersion] = CHARTS,
+        objects_path: str | None = None,
     ) -> Delivery:
-        """A chart from the versions table (see :class:`HelmSource` and the attributes)."""
+        """A chart from the versions table (see :class:`HelmSource` and the attributes).
+
+        ``objects_path``: the tree directory of :attr:`objects` (``{stage}`` for the stage).
+        """
         return cls(
             name=name,
             namespace=namespace,
@@ -711,6 +725,7 @@ class Delivery:
             server_side_apply=server_side_apply,
             ignore_differences=tuple(ignore_differences),
             stage_values=stage_values or {},
+            objects=GitSource(path=objects_path) if objects_path is not None else None,
         )
 
     @classmethod
@@ -814,11 +829,15 @@ def _metadata(
 
 
 def _spec(
-    delivery: Delivery, *, project: str, source: dict[str, Any], cluster: str
+    delivery: Delivery, *, project: str, sources: list[dict[str, Any]], cluster: str
 ) -> dict[str, Any]:
+    # One source as ``source``; a chart with its objects as ``sources`` (multi-source).
+    source_field: dict[str, Any] = (
+        {"source": sources[0]} if len(sources) == 1 else {"sources": sources}
+    )
     spec: dict[str, Any] = {
         "project": project,
-        "source": source,
+        **source_field,
         # By name: registrations are named by stage; the server (an ARN or a URL) stays in
         # the registration.
         "destination": {"name": cluster, "namespace": delivery.namespace},
@@ -869,19 +888,26 @@ def application(
         raise ValueError(
             f"Application name {name!r} is not valid: {DNS_LABEL_RULE}; shorten the delivery's name"
         )
-    source: dict[str, Any]
+    sources: list[dict[str, Any]]
     if isinstance(delivery.source, HelmSource):
-        source = _helm_source(
-            delivery.source,
-            target_revision=delivery.source.chart_version.version_for(cluster.stage),
-            values=delivery.values_for(ClusterFacts.of(cluster), cluster.stage),
-        )
+        sources = [
+            _helm_source(
+                delivery.source,
+                target_revision=delivery.source.chart_version.version_for(cluster.stage),
+                values=delivery.values_for(ClusterFacts.of(cluster), cluster.stage),
+            )
+        ]
     else:
-        source = {
-            "repoURL": cluster.gitops_repo_url,
-            "targetRevision": cluster.gitops_revision,
-            "path": cluster.addons_repo_basepath + delivery.source.path_for(cluster.stage),
-        }
+        sources = []
+    directory = delivery.source if isinstance(delivery.source, GitSource) else delivery.objects
+    if directory is not None:
+        sources.append(
+            {
+                "repoURL": cluster.gitops_repo_url,
+                "targetRevision": cluster.gitops_revision,
+                "path": cluster.addons_repo_basepath + directory.path_for(cluster.stage),
+            }
+        )
     labels = {
         DELIVERY_LABEL: delivery.name,
         STAGE_LABEL: cluster.stage,
@@ -891,7 +917,7 @@ def application(
         "apiVersion": API_VERSION,
         "kind": "Application",
         "metadata": _metadata(delivery, name=name, namespace=argocd_namespace, labels=labels),
-        "spec": _spec(delivery, project=project, source=source, cluster=cluster.stage),
+        "spec": _spec(delivery, project=project, sources=sources, cluster=cluster.stage),
     }
     check_argo_manifest(manifest)
     return manifest
@@ -975,7 +1001,7 @@ def application_set(
         )
     stage = match_labels.get(ENVIRONMENT)
     generators: list[dict[str, Any]]
-    source: dict[str, Any]
+    sources: list[dict[str, Any]] = []
     if isinstance(delivery.source, HelmSource):
         if stage is None and delivery.stage_values:
             raise ValueError(
@@ -1001,17 +1027,23 @@ def application_set(
             generators = [_clusters_generator(match_labels)]
             target_revision = chart.version_for(stage) if stage else chart.version
         values = delivery.values_for(ClusterFacts.template(), stage)
-        source = _helm_source(
-            delivery.source, target_revision=target_revision, values=_render_templates(values)
+        sources.append(
+            _helm_source(
+                delivery.source, target_revision=target_revision, values=_render_templates(values)
+            )
         )
     else:
         generators = [_clusters_generator(match_labels)]
-        source = {
-            "repoURL": _go(f".metadata.annotations.{ADDONS_REPO_URL}"),
-            "targetRevision": _go(f".metadata.annotations.{ADDONS_REPO_REVISION}"),
-            "path": _go(f".metadata.annotations.{ADDONS_REPO_BASEPATH}")
-            + delivery.source.path_for(_go(".name")),
-        }
+    directory = delivery.source if isinstance(delivery.source, GitSource) else delivery.objects
+    if directory is not None:
+        sources.append(
+            {
+                "repoURL": _go(f".metadata.annotations.{ADDONS_REPO_URL}"),
+                "targetRevision": _go(f".metadata.annotations.{ADDONS_REPO_REVISION}"),
+                "path": _go(f".metadata.annotations.{ADDONS_REPO_BASEPATH}")
+                + directory.path_for(_go(".name")),
+            }
+        )
     labels = {
         DELIVERY_LABEL: delivery.name,
         STAGE_LABEL: _go(".name"),
@@ -1024,7 +1056,7 @@ def application_set(
         "generators": generators,
         "template": {
             "metadata": _metadata(delivery, name=name, namespace=argocd_namespace, labels=labels),
-            "spec": _spec(delivery, project=project, source=source, cluster=_go(".name")),
+            "spec": _spec(delivery, project=project, sources=sources, cluster=_go(".name")),
         },
     }
     if not delivery.finalizer:

@@ -152,16 +152,20 @@ class ClusterMetadata:
     later, the add-ons' role ARNs (derived from deterministic names). Validated at
     construction; every label value is a valid Kubernetes label value.
 
+    The local stage's cluster has no AWS facts: ``account_id``, ``region``, ``cluster_arn``
+    and ``vpc_cidr`` are all ``None`` there, and its registration carries no ``aws_*`` label
+    or annotation.
+
     Attributes:
         stage: The stage (stack) name, a DNS-1123 label; Argo CD's name for the cluster.
-        account_id: The stage's AWS account ID, 12 digits.
-        region: The stage's AWS region, such as ``eu-west-1``.
+        account_id: The stage's AWS account ID, 12 digits; ``None`` on local.
+        region: The stage's AWS region, such as ``eu-west-1``; ``None`` on local.
         production: Whether production rules apply to the stage.
         cluster_name: The EKS cluster's name (at most 63 characters, to be a label value).
         cluster_arn: The EKS cluster's ARN, in ``account_id`` and ``region``, ending with
-            ``cluster/<cluster_name>``.
+            ``cluster/<cluster_name>``; ``None`` on local.
         kubernetes_version: The control plane's minor version, such as ``1.33``.
-        vpc_cidr: The VPC's IPv4 range, such as ``10.20.0.0/16``.
+        vpc_cidr: The VPC's IPv4 range, such as ``10.20.0.0/16``; ``None`` on local.
         gitops_repo_url: The Git repository of the GitOps tree (https, ssh:// or git@).
         gitops_path: The tree's directory in the repository, relative, such as ``gitops``;
             empty for the repository's root.
@@ -171,13 +175,13 @@ class ClusterMetadata:
     """
 
     stage: str
-    account_id: str
-    region: str
+    account_id: str | None
+    region: str | None
     production: bool
     cluster_name: str
-    cluster_arn: str
+    cluster_arn: str | None
     kubernetes_version: str
-    vpc_cidr: str
+    vpc_cidr: str | None
     gitops_repo_url: str
     gitops_path: str
     gitops_revision: str
@@ -185,6 +189,19 @@ class ClusterMetadata:
 
     def __post_init__(self) -> None:
         _require(is_dns_label(self.stage), "stage", self.stage, DNS_LABEL_RULE)
+        aws_facts = (self.account_id, self.region, self.cluster_arn, self.vpc_cidr)
+        if all(fact is None for fact in aws_facts):
+            self._check_common()
+            return
+        _require(
+            None not in aws_facts,
+            "AWS facts",
+            aws_facts,
+            "account_id, region, cluster_arn and vpc_cidr all set (a cluster on AWS) or all "
+            "None (the local stage's)",
+        )
+        assert self.account_id is not None and self.region is not None
+        assert self.vpc_cidr is not None
         _require(
             bool(patterns.ACCOUNT_ID.fullmatch(self.account_id)),
             "account_id",
@@ -197,6 +214,18 @@ class ClusterMetadata:
             self.region,
             "an AWS region code such as eu-west-1",
         )
+        self._check_cluster_arn()
+        try:
+            ipaddress.IPv4Network(self.vpc_cidr, strict=True)
+        except ValueError:
+            _fail(
+                "vpc_cidr",
+                self.vpc_cidr,
+                "an IPv4 network in CIDR notation with no host bits set, such as 10.20.0.0/16",
+            )
+        self._check_common()
+
+    def _check_common(self) -> None:
         _require(
             isinstance(self.production, bool),
             "production",
@@ -206,21 +235,12 @@ class ClusterMetadata:
         _require(
             is_label_value(self.cluster_name), "cluster_name", self.cluster_name, LABEL_VALUE_RULE
         )
-        self._check_cluster_arn()
         _require(
             bool(_KUBERNETES_MINOR.fullmatch(self.kubernetes_version)),
             "kubernetes_version",
             self.kubernetes_version,
             "a Kubernetes minor version such as 1.33",
         )
-        try:
-            ipaddress.IPv4Network(self.vpc_cidr, strict=True)
-        except ValueError:
-            _fail(
-                "vpc_cidr",
-                self.vpc_cidr,
-                "an IPv4 network in CIDR notation with no host bits set, such as 10.20.0.0/16",
-            )
         _require(
             bool(patterns.GIT_URL.fullmatch(self.gitops_repo_url)),
             "gitops_repo_url",
@@ -258,8 +278,13 @@ class ClusterMetadata:
         # A read-only copy, in name order: the caller's mapping can change nothing later.
         object.__setattr__(self, "addon_roles", types.MappingProxyType(roles))
 
+    @property
+    def on_aws(self) -> bool:
+        """Whether the cluster is an EKS cluster (with AWS facts), not the local stage's."""
+        return self.account_id is not None
+
     def _check_cluster_arn(self) -> None:
-        match = _CLUSTER_ARN.fullmatch(self.cluster_arn)
+        match = _CLUSTER_ARN.fullmatch(self.cluster_arn or "")
         expected = (
             f"arn:<partition>:eks:{self.region}:{self.account_id}:cluster/{self.cluster_name}"
         )
@@ -279,7 +304,7 @@ class ClusterMetadata:
 
     def labels(self) -> dict[str, str]:
         """The labels of the cluster's registration: what ApplicationSets select clusters by."""
-        labels = {
+        written = {
             ENVIRONMENT: self.stage,
             CLUSTER_NAME: self.cluster_name,
             KUBERNETES_VERSION: self.kubernetes_version,
@@ -287,6 +312,7 @@ class ClusterMetadata:
             AWS_ACCOUNT_ID: self.account_id,
             PRODUCTION: "true" if self.production else "false",
         }
+        labels = {key: value for key, value in written.items() if value is not None}
         # Each field was checked above; this keeps the promise if a field's rule ever widens.
         for key, value in labels.items():
             _require(is_label_value(value), f"label {key}", value, LABEL_VALUE_RULE)
@@ -299,13 +325,14 @@ class ClusterMetadata:
             CLUSTER_NAME: self.cluster_name,
             AWS_ACCOUNT_ID: self.account_id,
             AWS_REGION: self.region,
-            AWS_CLUSTER_NAME: self.cluster_name,
+            AWS_CLUSTER_NAME: self.cluster_name if self.on_aws else None,
             AWS_CLUSTER_ARN: self.cluster_arn,
             AWS_VPC_CIDR: self.vpc_cidr,
             ADDONS_REPO_URL: self.gitops_repo_url,
             ADDONS_REPO_BASEPATH: self.addons_repo_basepath,
             ADDONS_REPO_REVISION: self.gitops_revision,
         }
+        present = {key: value for key, value in annotations.items() if value is not None}
         for addon, role_arn in self.addon_roles.items():
-            annotations[addon_role_annotation(addon)] = role_arn
-        return annotations
+            present[addon_role_annotation(addon)] = role_arn
+        return present

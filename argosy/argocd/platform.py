@@ -1,32 +1,22 @@
-"""What the platform delivers into every cluster, named once.
+"""What the platform delivers into every cluster first: the baseline, named once.
 
-The platform project's destinations, the baseline tree that ``argosy render`` writes (a
-namespace with its NetworkPolicies for each), and the controllers of the next issue all read
-this list.
+The baseline (``argosy render``: a namespace with its NetworkPolicies for each namespace the
+cluster's add-ons use, :func:`argosy.addons.catalog.namespaces_for`) is one directory of the
+GitOps tree per cluster, delivered by :data:`BASELINE`. The controllers are
+:mod:`argosy.addons`.
 """
 
 from __future__ import annotations
 
 from argosy.argocd.delivery import Delivery, SyncPolicy
 
-#: Where the platform's deliveries go on every cluster: the controllers' namespaces
-#: (Rollouts, Workflows, Events, external-dns, external-secrets; the Load Balancer Controller
-#: and Karpenter run in kube-system). Production projects list namespaces (A4), never ``*``.
-PLATFORM_NAMESPACES: tuple[str, ...] = (
-    "argo-events",
-    "argo-rollouts",
-    "argo-workflows",
-    "external-dns",
-    "external-secrets",
-    "kube-system",
-)
-#: The namespaces the platform creates (EKS creates kube-system; Argo CD's is the capability's).
-OWNED_NAMESPACES: tuple[str, ...] = tuple(n for n in PLATFORM_NAMESPACES if n != "kube-system")
-
 #: Each cluster's baseline (``argosy render``: its namespaces and their NetworkPolicies),
-#: synced from the GitOps tree before anything else (wave -2). No resources finalizer and no
-#: pruning: deleting or renaming this Application must never take namespaces, and what runs
-#: in them, down with it; a namespace leaves the baseline by a deliberate deletion.
+#: synced from the GitOps tree. No resources finalizer and no pruning: deleting or renaming
+#: this Application must never take namespaces, and what runs in them, down with it; a
+#: namespace leaves the baseline by a deliberate deletion. Its wave (-2) orders it first
+#: where a parent Application syncs the platform's Applications; Argo CD syncs Applications
+#: declared side by side independently, and each add-on's sync creates its namespace if the
+#: baseline has not yet (``CreateNamespace``), so nothing waits on the baseline.
 BASELINE = Delivery.directory(
     name="baseline",
     namespace="kube-system",

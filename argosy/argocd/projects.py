@@ -46,6 +46,13 @@ CONTROLLER_CLUSTER_RESOURCES: tuple[tuple[str, str], ...] = (
     ("networking.k8s.io", "IngressClass"),
     # Aggregated APIs, such as metrics-server's metrics.k8s.io.
     ("apiregistration.k8s.io", "APIService"),
+    # The add-ons' own cluster-scoped objects (argosy/addons): Karpenter's default NodePool
+    # and EC2NodeClass, external-secrets' ClusterSecretStore, Crossplane's providers.
+    ("karpenter.sh", "NodePool"),
+    ("karpenter.k8s.aws", "EC2NodeClass"),
+    ("external-secrets.io", "ClusterSecretStore"),
+    ("pkg.crossplane.io", "Provider"),
+    ("pkg.crossplane.io", "DeploymentRuntimeConfig"),
 )
 
 _WILDCARD = re.compile(r"[*?\[\]!]")

@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from argosy.argocd.metadata import DNS_LABEL_RULE, ClusterMetadata, is_dns_label
+from argosy.argocd.versions import ChartVersion
 from argosy.config.models.scalars import IAM_PRINCIPAL_ARN
 from argosy.manifests.argo_schemas import check_manifest
 
@@ -115,6 +116,11 @@ def managed_cluster_secret(
         host_kubernetes_version: The Kubernetes minor version of the cluster hosting Argo CD,
             where the Secret is created (its schema is checked for that version).
     """
+    if metadata.cluster_arn is None:
+        raise ValueError(
+            f"cluster {metadata.stage!r} is not on AWS: the capability registers EKS clusters "
+            "by ARN only"
+        )
     return _secret(
         metadata,
         namespace=namespace,
@@ -231,3 +237,39 @@ def self_hosted_cluster_secret(
         },
         host_kubernetes_version=host_kubernetes_version,
     )
+
+
+#: The secret type of a repository Argo CD reads from.
+SECRET_TYPE_REPOSITORY = "repository"
+
+
+def helm_oci_repository_secret(
+    chart: ChartVersion, *, namespace: str = DEFAULT_NAMESPACE, host_kubernetes_version: str
+) -> dict[str, Any]:
+    """The repository through which Argo CD reads ``chart`` from its public OCI registry.
+
+    Argo CD pulls a Helm chart over OCI only from a repository declared with ``enableOCI``
+    (Argo CD user guide, "Helm: OCI"); a public registry needs no credential, so the Secret
+    holds none: its type, name and URL (the registry path without ``oci://``).
+    """
+    if not chart.is_oci:
+        raise ValueError(f"chart {chart.chart} is not in an OCI registry: {chart.repository}")
+    _check_namespace(namespace)
+    manifest: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": f"repository-{chart.chart}",
+            "namespace": namespace,
+            "labels": {SECRET_TYPE_LABEL: SECRET_TYPE_REPOSITORY},
+        },
+        "type": "Opaque",
+        "stringData": {
+            "type": "helm",
+            "name": chart.chart,
+            "url": chart.argocd_repo_url,
+            "enableOCI": "true",
+        },
+    }
+    check_manifest(manifest, host_kubernetes_version)
+    return manifest

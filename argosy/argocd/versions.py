@@ -383,8 +383,48 @@ CHARTS: Final[Mapping[str, ChartVersion]] = types.MappingProxyType(
             version="1.14.1",
             app_version="1.14.1",
             source=(
-                "aws/karpenter-provider-aws charts/karpenter/Chart.yaml at "
-                "1d927085dd81a9df9301e613f371dac5b4d16bfe (release v1.14.1)"
+                "aws/karpenter-provider-aws tag v1.14.1 "
+                "(bde00654cd316fddb3dccfba3f5ac07039865429), whose hack/release/common.sh "
+                "packages charts/karpenter with --version 1.14.1; charts/karpenter/Chart.yaml "
+                "reads 1.14.1 from 1d927085dd81a9df9301e613f371dac5b4d16bfe"
+            ),
+        ),
+        # The chart's Chart.yaml holds placeholders (0.0.1): the release build packages it
+        # with --version and --app-version set to the tag without its v (nix/build.nix).
+        "crossplane": ChartVersion(
+            repository="https://charts.crossplane.io/stable",
+            chart="crossplane",
+            version="2.3.4",
+            app_version="2.3.4",
+            source=(
+                "crossplane/crossplane cluster/charts/crossplane/Chart.yaml at "
+                "c2670a735103660d7f436585447f2071bc1de973 (tag v2.3.4; version and appVersion "
+                "set at packaging by nix/build.nix)"
+            ),
+        ),
+        # Istio's Chart.yaml files hold placeholders (1.0.0) that istio/release-builder
+        # replaces with the release's version at build time (the files' own comment). The
+        # key differs from the chart's name, base: the Application reads the name.
+        "istio-base": ChartVersion(
+            repository="https://istio-release.storage.googleapis.com/charts",
+            chart="base",
+            version="1.30.3",
+            app_version="1.30.3",
+            source=(
+                "istio/istio manifests/charts/base/Chart.yaml at "
+                "56df41f63e513f834c9a3af33d8aed82d1d961f2 (tag 1.30.3; version set by "
+                "istio/release-builder)"
+            ),
+        ),
+        "istiod": ChartVersion(
+            repository="https://istio-release.storage.googleapis.com/charts",
+            chart="istiod",
+            version="1.30.3",
+            app_version="1.30.3",
+            source=(
+                "istio/istio manifests/charts/istio-control/istio-discovery/Chart.yaml at "
+                "56df41f63e513f834c9a3af33d8aed82d1d961f2 (tag 1.30.3; version set by "
+                "istio/release-builder)"
             ),
         ),
     }

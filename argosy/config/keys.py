@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter
 from argosy.config import eks_versions
 from argosy.config.models import (
     AccessSettings,
+    AddonsSettings,
     ArgoCdSettings,
     AwsSettings,
     BackendUrl,
@@ -153,6 +154,18 @@ KEYS: tuple[KeySpec, ...] = (
         "stage for itself (standalone; the local stage always), as the EKS Argo CD "
         "capability or the argo-cd chart, with its sign-in, roles and the GitOps repository. "
         "The stage's stack then reaches its own cluster's Kubernetes API.",
+    ),
+    _spec(
+        "addons",
+        AddonsSettings,
+        allowed={"hub", "workload", "local"},
+        example="argosy:addons: {argoWorkflows: {namespaces: [workflows]}, externalDns: "
+        "{zones: [{id: Z0123456789ABCDEFGHIJ, domain: dev.acme.example}]}}",
+        description="The controllers Argo CD delivers to the stage and their settings: Argo "
+        "Rollouts, Workflows (with an S3 artifact repository on AWS) and Events everywhere; "
+        "on AWS the Load Balancer Controller, external-secrets, external-dns (once zones are "
+        "named) and, when enabled, Karpenter and Crossplane; Istio when enabled. Each "
+        "controller that calls AWS gets an identity of its own in the stage's stack.",
     ),
     _spec(
         "bootstrap",

@@ -68,12 +68,40 @@ def check_derived_names(run: ValidationRun) -> None:
                 continue
             shorter = suggest_group_name(names, i, limit=room)
             run.add(path, name, _derived_rule(derived), f"name: {shorter}")
+    _check_workflow_namespaces(run)
+
+
+def _check_workflow_namespaces(run: ValidationRun) -> None:
+    """Each workflow namespace's role name (``argosy-<stage>-workflows-<ns>``) fits IAM's 64."""
+    addons = run.validated.get(f"{NAMESPACE}:addons")
+    namespaces = lookup(addons, ["argoWorkflows", "namespaces"])
+    if not isinstance(namespaces, list | tuple):
+        return
+    for i, namespace in enumerate(namespaces):
+        if not isinstance(namespace, str):
+            continue
+        role = naming.addon_role_name(run.stage, naming.WORKFLOW_ROLE_PREFIX + namespace)
+        if len(role) <= 64:
+            continue
+        room = 64 - (len(role) - len(namespace))
+        path = run.spelling.as_written((f"{NAMESPACE}:addons", "argoWorkflows", "namespaces", i))
+        run.add(
+            path,
+            namespace,
+            f"the derived IAM role name {role!r} is {len(role)} characters; at most 64: "
+            f"shorten the namespace to {max(room, 1)} characters",
+            "namespaces: [workflows]",
+        )
 
 
 def _derived_rule(derived: naming.DerivedName) -> str:
     """The rule a derived name too long breaks, with its length and limit."""
+    suffix = (
+        ""
+        if derived.fixed
+        else f" (the last {naming.AUTONAME_SUFFIX_LENGTH} are Pulumi's random suffix)"
+    )
     return (
         f"the derived {derived.what} {derived.name!r} is {len(derived.name)} characters; at "
-        f"most {derived.limit} (the last {naming.AUTONAME_SUFFIX_LENGTH} are Pulumi's random "
-        "suffix): shorten the stack or node group name"
+        f"most {derived.limit}{suffix}: shorten the stack or node group name"
     )

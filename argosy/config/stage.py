@@ -9,13 +9,14 @@ builds a stage (the Pulumi program, the plan, bootstrap, doctor) reads checked v
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from argosy.config.errors import ConfigIssue
 from argosy.config.keys import AwsRole
 from argosy.config.models import (
     AccessSettings,
+    AddonsSettings,
     ArgoCdSettings,
     AwsSettings,
     BootstrapSettings,
@@ -40,6 +41,7 @@ class AwsStageConfig:
         access: IAM principals with Kubernetes access.
         tags: Extra tags for every AWS resource (on top of stage, project, managed-by).
         argocd: Argo CD hosted by this stage; ``None`` when it hosts none.
+        addons: The controllers Argo CD delivers here (``argosy:addons``; defaults if absent).
         bootstrap: What `argosy bootstrap` creates; ``None`` when not configured.
         backend: The Pulumi state backend URL, once bootstrap wrote it.
         source: Where the config came from.
@@ -56,6 +58,7 @@ class AwsStageConfig:
     tags: Mapping[str, str]
     source: ConfigSource
     argocd: ArgoCdSettings | None = None
+    addons: AddonsSettings = field(default_factory=AddonsSettings)
     bootstrap: BootstrapSettings | None = None
     backend: str | None = None
     warnings: tuple[ConfigIssue, ...] = ()
@@ -71,6 +74,7 @@ class LocalStageConfig:
         production: Always false in practice; kept so every stage states it.
         kubernetes: The kubeconfig context to deploy to.
         argocd: The self-hosted Argo CD installed there (standalone).
+        addons: The controllers Argo CD delivers there (the Argo ones, Istio if asked).
         source: Where the config came from.
         warnings: Problems that do not stop the plan.
     """
@@ -81,6 +85,7 @@ class LocalStageConfig:
     kubernetes: LocalKubernetesSettings
     argocd: ArgoCdSettings
     source: ConfigSource
+    addons: AddonsSettings = field(default_factory=AddonsSettings)
     warnings: tuple[ConfigIssue, ...] = ()
 
 

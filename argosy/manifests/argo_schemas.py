@@ -22,6 +22,8 @@ from typing import Any, Final
 
 import jsonschema
 
+from argosy.manifests.crd_schemas import check_crd_manifest, has_crd_schema
+from argosy.manifests.strict import close_schema, problems
 from argosy.manifests.validation import ManifestInvalidError, check_kubernetes_manifest
 
 ARGO_GROUP: Final = "argoproj.io"
@@ -51,11 +53,6 @@ ARGO_KINDS: Final[Mapping[str, tuple[str, ...]]] = types.MappingProxyType(
     }
 )
 
-# Keywords whose value is a subschema, a list of subschemas, or a name -> subschema map.
-_SUBSCHEMA: Final = ("items", "additionalProperties", "additionalItems", "not", "contains")
-_SUBSCHEMA_LISTS: Final = ("anyOf", "allOf", "oneOf", "items")
-_SUBSCHEMA_MAPS: Final = ("properties", "patternProperties", "definitions", "dependencies")
-
 
 def is_argo_kind(manifest: Mapping[str, Any]) -> bool:
     """Whether ``manifest`` is in the argoproj.io API group (a known Argo kind or not)."""
@@ -75,35 +72,12 @@ def schema_file(api_version: str, kind: str) -> str:
     return f"{kind.lower()}_{api_version.rpartition('/')[2]}.json"
 
 
-def _strict(schema: Any) -> None:
-    """Close, in place, every object schema in ``schema`` that lists its ``properties``."""
-    if not isinstance(schema, dict):
-        return  # a boolean schema
-    if (
-        "properties" in schema
-        and "additionalProperties" not in schema
-        and not schema.get("x-kubernetes-preserve-unknown-fields")
-    ):
-        schema["additionalProperties"] = False
-    for keyword in _SUBSCHEMA:
-        if isinstance(schema.get(keyword), dict):
-            _strict(schema[keyword])
-    for keyword in _SUBSCHEMA_LISTS:
-        if isinstance(schema.get(keyword), list):
-            for subschema in schema[keyword]:
-                _strict(subschema)
-    for keyword in _SUBSCHEMA_MAPS:
-        if isinstance(schema.get(keyword), dict):
-            for subschema in schema[keyword].values():
-                _strict(subschema)  # a dependencies list of names is skipped
-
-
 @functools.cache
 def argo_validator(api_version: str, kind: str) -> jsonschema.Draft7Validator:
     """The strict validator of ``kind`` at ``api_version``, built on first use and kept."""
     path = resources.files("argosy").joinpath(f"schemas/argo/{schema_file(api_version, kind)}")
     schema = json.loads(path.read_text(encoding="utf-8"))
-    _strict(schema)
+    close_schema(schema)
     return jsonschema.Draft7Validator(schema)
 
 
@@ -122,12 +96,7 @@ def argo_schema_problems(manifest: Mapping[str, Any]) -> list[str]:
     Raises ValueError if its apiVersion and kind are not a known Argo kind.
     """
     validator = argo_validator(str(manifest.get("apiVersion")), str(manifest.get("kind")))
-    errors = validator.iter_errors(_without_none(manifest))
-    problems = []
-    for error in sorted(errors, key=lambda e: (list(e.absolute_path), e.message)):
-        where = ".".join(str(p) for p in error.absolute_path) or "(root)"
-        problems.append(f"{where}: {error.message}")
-    return problems
+    return problems(validator.iter_errors(_without_none(manifest)))
 
 
 def check_argo_manifest(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -139,11 +108,13 @@ def check_argo_manifest(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def check_manifest(manifest: Mapping[str, Any], kubernetes_version: str) -> Mapping[str, Any]:
-    """Check any manifest: Argo objects strictly, others against Kubernetes' schemas.
+    """Check any manifest strictly: Argo objects and vendored CRDs' kinds, others as Kubernetes'.
 
     Returns ``manifest`` unchanged; raises ManifestInvalidError if it breaks its schema and
     ValueError if no schema is known for its kind (an unknown argoproj.io kind included).
     """
     if is_argo_kind(manifest):
         return check_argo_manifest(manifest)
+    if has_crd_schema(manifest):
+        return check_crd_manifest(manifest)
     return check_kubernetes_manifest(manifest, kubernetes_version)

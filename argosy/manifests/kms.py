@@ -141,3 +141,31 @@ def ebs_key_policy(*, partition: str, region: str, account_id: str) -> PolicyDoc
             },
         ],
     }
+
+
+def artifacts_key_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """The Argo Workflows artifact bucket's key: usable by principals of the account, through S3.
+
+    Who may read or write artifacts is the IAM policies' say (each workflow namespace's
+    identity, its own prefix; the server's, read-only): the key adds only that nothing uses it
+    outside S3.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _admin_statement(partition, account_id),
+            {
+                "Sid": "AccountUsesKeyThroughS3",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": [*USE_ACTIONS],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": account_id,
+                        "kms:ViaService": f"s3.{region}.{dns_suffix_of(partition)}",
+                    }
+                },
+            },
+        ],
+    }

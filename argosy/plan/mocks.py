@@ -161,6 +161,11 @@ class PlanMocks(Mocks):
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": self._ec2_with_arn(
                 "sgr", "security-group-rule"
             ),
+            "aws:s3/bucket:Bucket": self._s3_bucket,
+            "aws:sqs/queue:Queue": self._sqs_queue,
+            "aws:sqs/queuePolicy:QueuePolicy": self._sqs_queue_policy,
+            "aws:cloudwatch/eventRule:EventRule": self._event_rule,
+            "aws:cloudwatch/eventTarget:EventTarget": self._event_target,
         }
 
     # -- helpers ---------------------------------------------------------------------
@@ -296,6 +301,38 @@ class PlanMocks(Mocks):
     def _log_group(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
         name = self._autoname(args)
         return name, {**args.inputs, "name": name, "arn": self._arn("logs", f"log-group:{name}")}
+
+    # -- S3, SQS, EventBridge -----------------------------------------------------------
+
+    def _s3_bucket(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        aws = self._require_aws()
+        name = self._autoname(args, "bucket")
+        return name, {
+            **args.inputs,
+            "bucket": name,
+            "arn": f"arn:{aws.partition}:s3:::{name}",
+            "region": aws.region,
+            "bucketDomainName": f"{name}.s3.{dns_suffix_of(aws.partition)}",
+            "bucketRegionalDomainName": (f"{name}.s3.{aws.region}.{dns_suffix_of(aws.partition)}"),
+        }
+
+    def _sqs_queue(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        aws = self._require_aws()
+        name = self._autoname(args)
+        url = f"https://sqs.{aws.region}.{dns_suffix_of(aws.partition)}/{aws.account_id}/{name}"
+        # The provider uses the queue's URL as its ID.
+        return url, {**args.inputs, "name": name, "url": url, "arn": self._arn("sqs", name)}
+
+    def _sqs_queue_policy(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        return str(args.inputs.get("queueUrl", "")), dict(args.inputs)
+
+    def _event_rule(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {**args.inputs, "name": name, "arn": self._arn("events", f"rule/{name}")}
+
+    def _event_target(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        rule = args.inputs.get("rule", "")
+        return f"{rule}-{args.inputs.get('targetId', '')}", dict(args.inputs)
 
     # -- EKS ---------------------------------------------------------------------------
 

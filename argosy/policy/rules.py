@@ -36,6 +36,7 @@ from argosy.policy.base import StageFacts as StageFacts
 from argosy.policy.base import decode_json as _json
 from argosy.policy.base import statements as _statements
 from argosy.policy.base import trust_statements as _trust_statements
+from argosy.policy.controller_rules import CONTROLLER_RULES, check_scoped_writes
 from argosy.policy.graph import PlanGraph
 
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -85,6 +86,17 @@ KMS_USE_ACTIONS = (
 
 # --------------------------------------------------------------------------------------
 # EKS
+
+
+def both(first: Check, second: Check) -> Check:
+    """One rule's check made of two: the findings of both, in order."""
+
+    def check(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+        yield from first(graph, facts)
+        yield from second(graph, facts)
+
+    check.__doc__ = f"{first.__doc__}\n\nAnd: {second.__doc__}"
+    return check
 
 
 def check_endpoint(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
@@ -185,7 +197,7 @@ def check_access_entries(graph: PlanGraph, facts: StageFacts) -> Iterator[Findin
 
 
 def check_workload_identity(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
-    """E6: IRSA trust pinned to one service account and STS; node role least privilege."""
+    """E6: IRSA trust pinned to one service account and STS; node roles least privilege."""
     for role in graph.of_type(ROLE):
         for statement in _trust_statements(role):
             if "Federated" not in (statement.get("Principal") or {}):
@@ -208,7 +220,13 @@ def check_workload_identity(graph: PlanGraph, facts: StageFacts) -> Iterator[Fin
                 )
             if audiences != [STS_AUDIENCE]:
                 yield Finding(rule="E6", urn=role.urn, message=f"audience is not {STS_AUDIENCE}")
-    node_role_arns = {g.inputs.get("nodeRoleArn") for g in graph.of_type(NODE_GROUP)}
+    # The managed node groups' role, and that of the nodes Karpenter launches: the principal
+    # of an EC2_LINUX access entry.
+    node_role_arns = {g.inputs.get("nodeRoleArn") for g in graph.of_type(NODE_GROUP)} | {
+        e.inputs.get("principalArn")
+        for e in graph.of_type(ACCESS_ENTRY)
+        if e.inputs.get("type") == "EC2_LINUX"
+    }
     for arn in sorted(a for a in node_role_arns if a):
         node_role = graph.find_by_output(ROLE, "arn", arn)
         if node_role is None:
@@ -590,8 +608,9 @@ RULES: tuple[Rule, ...] = (
          reference="CKV_AWS_79, CKV_AWS_341", check=check_instance_metadata),
     Rule(id="E5", title="Access entries only (authenticationMode API)",
          reference="EKS access entries", check=check_access_entries),
-    Rule(id="E6", title="IRSA pinned to one service account; least-privilege node role",
-         reference="EKS best practices: IRSA", check=check_workload_identity),
+    Rule(id="E6", title="IRSA pinned to one service account; least-privilege node roles",
+         reference="EKS best practices: IRSA",
+         check=check_workload_identity),
     Rule(id="E7", title="Nodes in private subnets, no SSH",
          reference="EKS best practices: network", check=check_node_placement),
     Rule(id="E8", title="VPC CNI enforces NetworkPolicy",
@@ -606,8 +625,10 @@ RULES: tuple[Rule, ...] = (
     Rule(id="E14", title="Every log group KMS-encrypted, with retention",
          reference="CKV_AWS_158, CKV_AWS_338", check=check_log_groups),
     Rule(id="E15", title="A pod identity serves one service account, least privilege",
-         reference="EKS best practices: IAM", check=check_service_account_identities),
+         reference="EKS best practices: IAM",
+         check=both(check_service_account_identities, check_scoped_writes)),
     *ARGOCD_RULES,
+    *CONTROLLER_RULES,
     *LIFECYCLE_RULES,
     Rule(id="P1", title="Every AWS resource on the stage's account-confined provider",
          reference="argosy: one stack, one account", check=check_account_guard),

@@ -1,17 +1,20 @@
 """``argosy render``: the GitOps tree Argo CD syncs, written from the typed config.
 
-For now the tree holds the platform baseline of every cluster an Argo CD manages (the hub's
-own and each of its spokes', as :func:`~argosy.config.topology.resolve_topology` finds them
-in the repository's stack files):
+The tree holds, for every cluster an Argo CD manages (the hub's own and each of its
+spokes', as :func:`~argosy.config.topology.resolve_topology` finds them in the repository's
+stack files, and the local stage's), its platform baseline and the objects its add-ons need
+beside their charts:
 
     <gitops.path>/clusters/<stage>/baseline/
         kustomization.yaml
         <namespace>/namespace-<namespace>.yaml
         <namespace>/networkpolicy-<name>.yaml
+    <gitops.path>/clusters/<stage>/addons/<addon>/
+        kustomization.yaml
+        [<namespace>/]<kind>-<name>.yaml
 
 ``<gitops.path>`` is the hosting stage's ``argosy:argocd.gitops.path`` (default ``gitops``),
-in this checkout. A stage no Argo CD manages (``local``, which has none yet, or a workload
-stage no hub lists) is skipped, with the reason.
+in this checkout. A workload stage no hub lists is skipped, with the reason.
 
 - :mod:`argosy.render.baseline`: the objects of a cluster's baseline, as pure builders.
 - :mod:`argosy.render.tree`: files by path; writing them, comparing them with a checkout.
@@ -23,12 +26,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from argosy.addons.catalog import ADDONS, namespaces_for, objects_dir, objects_of
+from argosy.addons.spec import AddonContext
 from argosy.config.models.argocd import GitOpsSettings
 from argosy.config.source import read_stack_file
-from argosy.config.stage import AwsStageConfig, StageConfig
+from argosy.config.stage import AwsStageConfig, LocalStageConfig, StageConfig
 from argosy.config.topology import resolve_topology
 from argosy.config.validate import validate_stage
-from argosy.render.baseline import KUSTOMIZATION_COMMENT, baseline_objects, kustomization
+from argosy.render.baseline import (
+    ADDON_KUSTOMIZATION_COMMENT,
+    KUBE_SYSTEM,
+    KUSTOMIZATION_COMMENT,
+    baseline_objects,
+    kustomization,
+)
 from argosy.render.tree import Tree, read_images, to_yaml
 
 KUSTOMIZATION_FILE = "kustomization.yaml"
@@ -43,17 +54,24 @@ class ManagedCluster:
         kubernetes_version: The cluster's minor version; the objects are checked against it.
         host: The stage whose Argo CD manages it (itself, for the hub).
         gitops: The host's GitOps repository, path and revision.
+        addons: The stage as its add-ons read it: which it gets, with which settings.
     """
 
     stage: str
     kubernetes_version: str
     host: str
     gitops: GitOpsSettings
+    addons: AddonContext
 
     @property
     def baseline_dir(self) -> PurePosixPath:
         """The baseline's directory in the repository."""
         return PurePosixPath(self.gitops.path, "clusters", self.stage, "baseline")
+
+    @property
+    def addons_dir(self) -> PurePosixPath:
+        """The directory of the add-ons' objects in the repository."""
+        return PurePosixPath(self.gitops.path, "clusters", self.stage, "addons")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,12 +107,14 @@ def managed_clusters(
         c.stage: c for c in configs if isinstance(c, AwsStageConfig) and c.argocd is not None
     }
     for config in configs:
-        if not isinstance(config, AwsStageConfig):
-            skipped.append(
-                Skipped(
+        if isinstance(config, LocalStageConfig):
+            clusters.append(
+                ManagedCluster(
                     stage=config.stage,
-                    reason=f"role {config.role}'s Argo CD syncs no baseline yet (it has no "
-                    "AWS metadata to register; the controllers issue adds it); nothing to render",
+                    kubernetes_version=config.kubernetes.version,
+                    host=config.stage,
+                    gitops=config.argocd.gitops,
+                    addons=AddonContext.of(config),
                 )
             )
             continue
@@ -121,40 +141,68 @@ def managed_clusters(
                 kubernetes_version=config.cluster.version,
                 host=host.stage,
                 gitops=host.argocd.gitops,
+                addons=AddonContext.of(config),
             )
         )
     return sorted(clusters, key=lambda c: c.stage), sorted(skipped, key=lambda s: s.stage)
 
 
+def baseline_namespaces(cluster: ManagedCluster) -> tuple[str, ...]:
+    """The namespaces ``cluster``'s baseline creates: its add-ons' (and workflows'), not EKS's."""
+    return tuple(n for n in namespaces_for(cluster.addons) if n != KUBE_SYSTEM)
+
+
 def cluster_files(cluster: ManagedCluster, root: Path) -> dict[PurePosixPath, bytes]:
-    """The files of ``cluster``'s baseline, the kustomization keeping the ``images`` it has."""
-    objects = baseline_objects(cluster.stage, cluster.kubernetes_version)
+    """The files of ``cluster``'s baseline and add-on objects.
+
+    Each kustomization keeps the ``images`` it has in the checkout.
+    """
+    objects = baseline_objects(
+        cluster.stage, cluster.kubernetes_version, baseline_namespaces(cluster)
+    )
     files = {cluster.baseline_dir / obj.path: to_yaml(obj.manifest, obj.comment) for obj in objects}
     kustomization_path = cluster.baseline_dir / KUSTOMIZATION_FILE
     document = kustomization(
         [obj.path for obj in objects], images=read_images(root, kustomization_path)
     )
     files[kustomization_path] = to_yaml(document, KUSTOMIZATION_COMMENT)
+    for addon in ADDONS:
+        tree_objects = objects_of(addon, cluster.addons)
+        if not tree_objects:
+            continue
+        directory = PurePosixPath(cluster.gitops.path, objects_dir(cluster.stage, addon.name))
+        paths = [obj.path for obj in tree_objects]
+        if len(set(paths)) != len(paths):
+            raise AssertionError(f"add-on {addon.name} writes one file twice: {paths}")
+        for obj in tree_objects:
+            files[directory / obj.path] = to_yaml(obj.manifest, obj.comment)
+        kustomization_path = directory / KUSTOMIZATION_FILE
+        document = kustomization(paths, images=read_images(root, kustomization_path))
+        files[kustomization_path] = to_yaml(
+            document, ADDON_KUSTOMIZATION_COMMENT.format(addon=addon.name)
+        )
     return dict(sorted(files.items()))
 
 
 def render_tree(clusters: Sequence[ManagedCluster], root: Path, *, every_stage: bool) -> Tree:
     """The GitOps tree of ``clusters`` for the checkout at ``root``.
 
-    Each cluster's baseline directory is owned. With ``every_stage`` (``render --all``), so is
-    every other ``clusters/*/baseline`` directory under each GitOps path: a stage no Argo CD
-    manages any more leaves no baseline behind.
+    Each cluster's baseline and add-ons directories are owned. With ``every_stage``
+    (``render --all``), so is every other ``clusters/*/baseline`` and ``clusters/*/addons``
+    directory under each GitOps path: a stage no Argo CD manages any more leaves nothing
+    behind.
 
     Raises:
         TreeInputError: an existing kustomization's ``images`` cannot be read.
     """
     files: dict[PurePosixPath, bytes] = {}
-    owned = {c.baseline_dir for c in clusters}
+    owned = {c.baseline_dir for c in clusters} | {c.addons_dir for c in clusters}
     for cluster in clusters:
         files.update(cluster_files(cluster, root))
     if every_stage:
         for gitops_path in sorted({c.gitops.path for c in clusters}):
-            for found in sorted((root / gitops_path / "clusters").glob("*/baseline")):
-                if found.is_dir():
-                    owned.add(PurePosixPath(found.relative_to(root).as_posix()))
+            for pattern in ("*/baseline", "*/addons"):
+                for found in sorted((root / gitops_path / "clusters").glob(pattern)):
+                    if found.is_dir():
+                        owned.add(PurePosixPath(found.relative_to(root).as_posix()))
     return Tree(files=dict(sorted(files.items())), owned=tuple(sorted(owned)))

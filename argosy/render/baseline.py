@@ -1,6 +1,7 @@
 """The platform baseline of one cluster, as pure builders: what Argo CD syncs before anything else.
 
-For each namespace the platform creates (:data:`~argosy.argocd.platform.OWNED_NAMESPACES`):
+For each namespace the platform creates (the cluster's add-ons' namespaces and the namespaces
+workflows run in, :func:`argosy.addons.catalog.namespaces_for`, but kube-system):
 the Namespace, with Pod Security Admission labels, and four NetworkPolicies that together
 deny everything except DNS, traffic inside the namespace, and HTTPS to the Kubernetes and AWS
 APIs (SECURITY.md E8; Argo CD's Redis was reachable across namespaces, CVE-2024-31989).
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from argosy import patterns
-from argosy.argocd.platform import OWNED_NAMESPACES
 from argosy.manifests.validation import check_kubernetes_manifest
 
 #: The namespace EKS owns; the baseline never touches it.
@@ -297,7 +297,7 @@ _NAMESPACE_OBJECTS = (namespace, default_deny, allow_dns, allow_same_namespace, 
 
 
 def baseline_objects(
-    stage: str, kubernetes_version: str, namespaces: Sequence[str] = OWNED_NAMESPACES
+    stage: str, kubernetes_version: str, namespaces: Sequence[str]
 ) -> list[BaselineObject]:
     """Every object of ``stage``'s baseline, sorted by file path.
 
@@ -344,4 +344,10 @@ def kustomization(
 KUSTOMIZATION_COMMENT = (
     "The platform baseline of this cluster: for each platform namespace, the namespace and its "
     "NetworkPolicies. Promotion owns `images`; `argosy render` keeps the list as it finds it."
+)
+
+ADDON_KUSTOMIZATION_COMMENT = (
+    "The objects the {addon} add-on needs beside its chart, synced by its Application with the "
+    "chart, in the order of their sync waves. Promotion owns `images`; `argosy render` keeps "
+    "the list as it finds it."
 )

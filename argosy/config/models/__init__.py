@@ -13,6 +13,7 @@ from argosy.config.models.access import (
     AccessPolicy,
     AccessSettings,
 )
+from argosy.config.models.addons import AddonsSettings
 from argosy.config.models.argocd import ArgoCdSettings, GitOpsSettings, ManagedArgoCdSettings
 from argosy.config.models.aws import AwsSettings
 from argosy.config.models.base import (
@@ -68,6 +69,7 @@ __all__ = [
     "AccessPolicy",
     "AccessSettings",
     "AddonName",
+    "AddonsSettings",
     "ArgoCdSettings",
     "AwsSettings",
     "BackendUrl",

@@ -32,6 +32,37 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 _TAG_TEXT = re.compile(r"^[\w\s+=.:/@-]*$", re.UNICODE)
 _ADDON_VERSION = re.compile(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")
 _K8S_MINOR = re.compile(r"^1\.[0-9]{2}$")
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$")
+_HTTPS_URL = re.compile(r"^https://[^\s/]+(/\S*)?$")
+_ACM_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov):acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$"
+)
+#: A valid ``certificateArn`` line, for examples.
+CERTIFICATE_ARN_EXAMPLE = (
+    "certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/"
+    "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+)
+
+
+def check_hostname(value: str | None, example: str) -> str | None:
+    """``value`` if unset or a fully qualified lowercase host name; else a violation."""
+    if value is not None and not _HOSTNAME.fullmatch(value):
+        violation("a fully qualified host name in lowercase", example)
+    return value
+
+
+def check_https_url(value: str, example: str) -> str:
+    """``value`` if an https URL; else a violation."""
+    if not _HTTPS_URL.fullmatch(value):
+        violation("an https URL", example)
+    return value
+
+
+def check_certificate_arn(value: str | None) -> str | None:
+    """``value`` if unset or an ACM certificate ARN; else a violation."""
+    if value is not None and not _ACM_ARN.fullmatch(value):
+        violation("an ACM certificate ARN", CERTIFICATE_ARN_EXAMPLE)
+    return value
 
 
 def _account_id(value: str) -> str:

@@ -23,7 +23,12 @@ from argosy.config.models.base import (
     validation_context,
     violation,
 )
-from argosy.config.models.scalars import DnsLabel
+from argosy.config.models.scalars import (
+    DnsLabel,
+    check_certificate_arn,
+    check_hostname,
+    check_https_url,
+)
 
 #: ``$<secret>:<key>``: a key of another Secret in Argo CD's namespace.
 _SECRET_REFERENCE = re.compile(
@@ -32,11 +37,6 @@ _SECRET_REFERENCE = re.compile(
 #: A key of ``argocd-notifications-secret``, as notifications-engine substitutes it
 #: (``[$][\w-]+``: a dot would cut the reference short).
 _SECRET_KEY = re.compile(r"^[-_a-zA-Z0-9]+$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$")
-_HTTPS_URL = re.compile(r"^https://[^\s/]+(/\S*)?$")
-_ACM_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov):acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$"
-)
 _SLACK_CHANNEL = re.compile(r"^[a-z0-9][-_a-z0-9]{0,79}$")
 #: Argo CD's RBAC group subjects: anything the IdP puts in the groups claim, without the
 #: characters that break a policy.csv line.
@@ -102,9 +102,7 @@ class OidcSettings(Model):
     @field_validator("issuer")
     @classmethod
     def _issuer(cls, value: str) -> str:
-        if not _HTTPS_URL.fullmatch(value):
-            violation("an https URL", "issuer: https://acme.okta.com")
-        return value
+        return check_https_url(value, "issuer: https://acme.okta.com")
 
     @field_validator("requested_scopes")
     @classmethod
@@ -278,9 +276,7 @@ class WebhookNotifications(Model):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not _HTTPS_URL.fullmatch(value):
-            violation("an https URL", "url: https://hooks.acme.example/argocd")
-        return value
+        return check_https_url(value, "url: https://hooks.acme.example/argocd")
 
 
 class NotificationSettings(Model):
@@ -393,20 +389,12 @@ class SelfHostedArgoCdSettings(Model):
     @field_validator("hostname")
     @classmethod
     def _hostname(cls, value: str | None) -> str | None:
-        if value is not None and not _HOSTNAME.fullmatch(value):
-            violation("a fully qualified host name in lowercase", "hostname: argocd.acme.example")
-        return value
+        return check_hostname(value, "hostname: argocd.acme.example")
 
     @field_validator("certificate_arn")
     @classmethod
     def _certificate_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _ACM_ARN.fullmatch(value):
-            violation(
-                "an ACM certificate ARN",
-                "certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/"
-                "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-            )
-        return value
+        return check_certificate_arn(value)
 
     @field_validator("admin_login")
     @classmethod

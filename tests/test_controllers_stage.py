@@ -1,0 +1,517 @@
+"""The controllers on every stage: their AWS side, their Applications, and the rules over both.
+
+The example stacks are planned as the CLI plans them; each rule of this issue (W1, W4, W6,
+L4, and the E6/E15 extensions) passes on every example and is then shown firing, with its
+exact message, on a graph altered from a planned stack.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from argosy.addons.catalog import ADDONS_BY_NAME
+from argosy.argocd import versions
+from argosy.argocd.registration import helm_oci_repository_secret
+from argosy.manifests.argo_schemas import check_manifest
+from argosy.plan.monitor import REDACTED, Registration
+from argosy.plan.planner import stage_facts
+from argosy.policy.controller_rules import CONTROLLER_RULES
+from argosy.policy.graph import PlanGraph
+from argosy.policy.rules import RULES, evaluate
+from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, Planned
+
+APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
+BUCKET = "aws:s3/bucket:Bucket"
+QUEUE = "aws:sqs/queue:Queue"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+SECRET = "kubernetes:core/v1:Secret"
+ACCOUNTS = {"hub": "111111111111", "dev": "222222222222", "staging": "333333333333"}
+ACCOUNTS["prod"] = "444444444444"
+#: What each example stage gets, in delivery order.
+ADDONS_OF = {
+    "hub": (
+        "aws-load-balancer-controller",
+        "external-secrets",
+        "external-dns",
+        "argo-rollouts",
+        "argo-workflows",
+        "argo-events",
+    ),
+    "prod": (
+        "aws-load-balancer-controller",
+        "external-secrets",
+        "external-dns",
+        "karpenter",
+        "argo-rollouts",
+        "argo-workflows",
+        "argo-events",
+    ),
+}
+ADDONS_OF["dev"] = ADDONS_OF["staging"] = ADDONS_OF["hub"]
+ADDONS_OF["local"] = ("argo-rollouts", "argo-workflows", "argo-events")
+
+
+def applications(plan: Planned) -> dict[str, Registration]:
+    return {a.inputs["metadata"]["name"]: a for a in plan.graph.of_type(APPLICATION)}
+
+
+def chart_source(application: Registration) -> dict[str, Any]:
+    spec = application.inputs["spec"]
+    sources = [spec["source"]] if "source" in spec else spec["sources"]
+    return next(s for s in sources if "chart" in s)
+
+
+# --------------------------------------------------------------------------------------
+# The stack hosting Argo CD: an Application per add-on per stage
+
+
+@pytest.mark.parametrize("host", ["hub", "local"])
+def test_every_stage_gets_its_addons_as_pinned_applications(
+    planned: Callable[[str], Planned], host: str
+) -> None:
+    plan = planned(host)
+    found = applications(plan)
+    stages = ("dev", "hub", "prod", "staging") if host == "hub" else ("local",)
+    expected = {f"{addon}-{stage}" for stage in stages for addon in ADDONS_OF[stage]} | {
+        f"baseline-{stage}" for stage in stages
+    }
+    assert set(found) == expected
+    for name, application in found.items():
+        check_manifest(application.inputs, "1.36")
+        if name.startswith("baseline-"):
+            continue
+        addon = ADDONS_BY_NAME[application.inputs["metadata"]["labels"]["argosy.dev/delivery"]]
+        chart = versions.CHARTS[addon.chart]
+        source = chart_source(application)
+        assert (source["repoURL"], source["chart"], source["targetRevision"]) == (
+            chart.argocd_repo_url,
+            chart.chart,
+            chart.version,
+        )
+        assert application.inputs["spec"]["project"] == "platform"
+        policy = application.inputs["spec"]["syncPolicy"]
+        assert policy["automated"] == {"prune": True, "selfHeal": True}
+        assert policy["retry"]["limit"] == 10
+
+
+def test_an_addon_with_objects_syncs_its_tree_directory_after_the_chart(
+    planned: Callable[[str], Planned],
+) -> None:
+    found = applications(planned("hub"))
+    karpenter = found["karpenter-prod"].inputs["spec"]
+    assert "source" not in karpenter
+    assert karpenter["sources"][1] == {
+        "repoURL": "https://github.com/acme/platform.git",
+        "targetRevision": "main",
+        "path": "gitops/clusters/prod/addons/karpenter",
+    }
+    # No objects, one source.
+    assert "sources" not in found["external-dns-prod"].inputs["spec"]
+
+
+def test_what_makes_load_balancers_waits_for_the_controller(
+    planned: Callable[[str], Planned],
+) -> None:
+    plan = planned("hub")
+    found = applications(plan)
+    for stage in ("dev", "hub", "prod", "staging"):
+        workflows = found[f"argo-workflows-{stage}"]
+        controller = found[f"aws-load-balancer-controller-{stage}"]
+        secrets = found[f"external-secrets-{stage}"]
+        waits = plan.graph.waits_for(workflows.urn)
+        assert controller.urn in waits and secrets.urn in waits
+        # Deleting the controller's Application removes the controller (the hub runs the
+        # capability: no self-hosted Argo CD load balancer to outlive).
+        assert controller.inputs["metadata"]["finalizers"] == [
+            "resources-finalizer.argocd.argoproj.io"
+        ]
+    values = chart_source(found["argo-workflows-hub"])["helm"]["valuesObject"]
+    assert values["server"]["ingress"]["enabled"] is True
+    assert values["server"]["authModes"] == ["sso"]
+
+
+def test_the_registration_carries_the_addons_role_arns(
+    planned: Callable[[str], Planned],
+) -> None:
+    secrets = {s.inputs["metadata"]["name"]: s for s in planned("hub").graph.of_type(SECRET)}
+    annotations = secrets["cluster-prod"].inputs["metadata"]["annotations"]
+    roles = {k: v for k, v in annotations.items() if k.endswith("_iam_role_arn")}
+    prefix = "arn:aws:iam::444444444444:role/argosy-prod-"
+    assert roles == {
+        "argo_rollouts_iam_role_arn": prefix + "argo-rollouts",
+        "argo_workflows_server_iam_role_arn": prefix + "argo-workflows-server",
+        "argo_workflows_workflows_iam_role_arn": prefix + "workflows-workflows",
+        "aws_load_balancer_controller_iam_role_arn": prefix + "aws-load-balancer-controller",
+        "external_dns_iam_role_arn": prefix + "external-dns",
+        "external_secrets_iam_role_arn": prefix + "external-secrets",
+        "karpenter_iam_role_arn": prefix + "karpenter-controller",
+    }
+
+
+def test_the_karpenter_chart_is_read_through_an_oci_repository(
+    planned: Callable[[str], Planned],
+) -> None:
+    secrets = {s.inputs["metadata"]["name"]: s for s in planned("hub").graph.of_type(SECRET)}
+    repository = secrets["repository-karpenter"].inputs
+    assert repository["metadata"]["labels"] == {"argocd.argoproj.io/secret-type": "repository"}
+    # The Kubernetes provider makes every Secret's data secret; the builder's is plain.
+    assert repository["stringData"] == REDACTED
+    built = helm_oci_repository_secret(
+        versions.CHARTS["karpenter"], namespace="argocd", host_kubernetes_version="1.36"
+    )
+    assert built["stringData"] == {
+        "enableOCI": "true",
+        "name": "karpenter",
+        "type": "helm",
+        "url": "public.ecr.aws/karpenter",
+    }
+    with pytest.raises(ValueError) as raised:
+        helm_oci_repository_secret(versions.CHARTS["external-dns"], host_kubernetes_version="1.36")
+    assert str(raised.value) == (
+        "chart external-dns is not in an OCI registry: "
+        "https://kubernetes-sigs.github.io/external-dns"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Each stage's own stack: identities, the artifact bucket, Karpenter's AWS side
+
+
+@pytest.mark.parametrize("stage", AWS_EXAMPLE_STACKS)
+def test_each_identity_is_one_fixed_role_bound_to_one_service_account(
+    planned: Callable[[str], Planned], stage: str
+) -> None:
+    plan = planned(stage)
+    account = ACCOUNTS[stage]
+    roles = {
+        r.outputs["name"]: r
+        for r in plan.graph.of_type(ROLE)
+        if r.parent and "-controllers" in r.parent
+    }
+    associations = {
+        a.inputs["roleArn"]: (a.inputs["namespace"], a.inputs["serviceAccount"])
+        for a in plan.graph.of_type(ASSOCIATION)
+    }
+    workflows_ns = "ci" if stage == "hub" else "workflows"
+    expected = {
+        f"argosy-{stage}-aws-load-balancer-controller": (
+            "kube-system",
+            "aws-load-balancer-controller",
+        ),
+        f"argosy-{stage}-external-secrets": ("external-secrets", "external-secrets"),
+        f"argosy-{stage}-external-dns": ("external-dns", "external-dns"),
+        f"argosy-{stage}-argo-rollouts": ("argo-rollouts", "argo-rollouts"),
+        f"argosy-{stage}-argo-workflows-server": ("argo-workflows", "argo-workflows-server"),
+        f"argosy-{stage}-workflows-{workflows_ns}": (workflows_ns, "argo-workflow"),
+    }
+    if stage == "prod":
+        expected[f"argosy-{stage}-karpenter-controller"] = ("kube-system", "karpenter")
+        # Karpenter's node role is no pod identity.
+        del roles[f"argosy-{stage}-karpenter-node"]
+    assert set(roles) == set(expected)
+    for name, role in roles.items():
+        arn = f"arn:aws:iam::{account}:role/{name}"
+        assert role.outputs["arn"] == arn
+        assert associations[arn] == expected[name]
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        pinned = trust["Statement"][0]["Condition"]["StringEquals"]
+        assert (
+            pinned["aws:RequestTag/kubernetes-namespace"],
+            pinned["aws:RequestTag/kubernetes-service-account"],
+        ) == expected[name]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_artifact_bucket(planned: Callable[[str], Planned], stage: str) -> None:
+    plan = planned(stage)
+    account = ACCOUNTS[stage]
+    name = f"argosy-{stage}-artifacts-{account}"
+    bucket = plan.one(BUCKET)
+    assert bucket.inputs["bucket"] == name
+    assert bucket.protect is (stage == "prod")
+    assert bucket.inputs["forceDestroy"] is (stage != "prod")
+    block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert all(
+        block.inputs[k]
+        for k in (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        )
+    )
+    encryption = plan.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )
+    rule = encryption.inputs["rules"][0]
+    assert rule["bucketKeyEnabled"] is True
+    default = rule["applyServerSideEncryptionByDefault"]
+    assert default["sseAlgorithm"] == "aws:kms"
+    key = plan.graph.find_by_output("aws:kms/key:Key", "arn", default["kmsMasterKeyId"])
+    assert key is not None and key.inputs["enableKeyRotation"] is True
+    policy = json.loads(plan.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    lifecycle = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs[
+        "rules"
+    ][0]
+    assert lifecycle["expiration"] == {"days": 30}
+    assert lifecycle["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
+
+
+def test_karpenter_aws_side_only_where_enabled(planned: Callable[[str], Planned]) -> None:
+    for stage in ("dev", "hub", "staging"):
+        assert planned(stage).graph.of_type(QUEUE) == []
+    prod = planned("prod")
+    queue = prod.one(QUEUE)
+    assert queue.inputs["name"] == "argosy-prod-karpenter"
+    assert queue.inputs["sqsManagedSseEnabled"] is True
+    patterns = sorted(
+        json.loads(r.inputs["eventPattern"])["detail-type"][0]
+        for r in prod.graph.of_type(EVENT_RULE)
+    )
+    assert patterns == [
+        "AWS Health Event",
+        "EC2 Instance Rebalance Recommendation",
+        "EC2 Instance State-change Notification",
+        "EC2 Spot Instance Interruption Warning",
+    ]
+    entry = next(e for e in prod.graph.of_type(ACCESS_ENTRY) if e.inputs["type"] == "EC2_LINUX")
+    assert (
+        entry.inputs["principalArn"] == "arn:aws:iam::444444444444:role/argosy-prod-karpenter-node"
+    )
+    node_role = prod.graph.find_by_output(ROLE, "arn", entry.inputs["principalArn"])
+    assert node_role is not None
+    attached = sorted(
+        a.inputs["policyArn"].rsplit("/", 1)[-1]
+        for a in prod.graph.of_type(ATTACHMENT)
+        if a.inputs["role"] == node_role.outputs["name"]
+    )
+    assert attached == ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy"]
+
+
+def test_private_subnets_carry_karpenters_discovery_tag(
+    planned: Callable[[str], Planned],
+) -> None:
+    subnets = planned("prod").graph.of_type("aws:ec2/subnet:Subnet")
+    private = [s for s in subnets if "internal-elb" in json.dumps(s.inputs["tags"])]
+    assert len(private) == 3
+    assert all(s.inputs["tags"]["karpenter.sh/discovery"] == "argosy-prod" for s in private)
+
+
+def test_local_gets_no_aws_and_registers_itself(planned: Callable[[str], Planned]) -> None:
+    local = planned("local")
+    assert not [r for r in local.graph.resources if r.type.startswith("aws:")]
+    (registration,) = [
+        s for s in local.graph.of_type(SECRET) if s.inputs["metadata"]["name"] == "cluster-local"
+    ]
+    labels = registration.inputs["metadata"]["labels"]
+    assert labels == {
+        "argocd.argoproj.io/secret-type": "cluster",
+        "argosy.dev/production": "false",
+        "cluster_name": "argosy-local",
+        "environment": "local",
+        "kubernetes_version": "1.36",
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Rules: every example passes; each rule caught on an altered graph
+
+
+@pytest.mark.parametrize("stack", EXAMPLE_STACKS)
+def test_every_example_passes_the_controller_rules(
+    planned: Callable[[str], Planned], stack: str
+) -> None:
+    plan = planned(stack)
+    report = evaluate(plan.graph, stage_facts(plan.config), RULES)
+    assert report.findings == ()
+    for rule in (*(r.id for r in CONTROLLER_RULES), "E6", "E15"):
+        assert rule in report.passed
+
+
+def altered(plan: Planned, urn: str, change: Callable[[Registration], Registration]) -> PlanGraph:
+    return PlanGraph(change(r) if r.urn == urn else r for r in plan.graph.resources)
+
+
+def with_values(application: Registration, edit: Callable[[dict[str, Any]], None]) -> Registration:
+    inputs = copy.deepcopy(application.inputs)
+    spec = inputs["spec"]
+    sources = [spec["source"]] if "source" in spec else spec["sources"]
+    edit(next(s for s in sources if "chart" in s)["helm"]["valuesObject"])
+    return dataclasses.replace(application, inputs=inputs)
+
+
+def findings(graph: PlanGraph, plan: Planned, rule: str) -> list[str]:
+    check = next(r.check for r in RULES if r.id == rule)
+    return [f.message for f in check(graph, stage_facts(plan.config))]
+
+
+def test_w1_catches_the_server_auth_mode(planned: Callable[[str], Planned]) -> None:
+    hub = planned("hub")
+    target = applications(hub)["argo-workflows-dev"]
+
+    def server_mode(values: dict[str, Any]) -> None:
+        values["server"]["authModes"] = ["client", "server"]
+
+    graph = altered(hub, target.urn, lambda r: with_values(r, server_mode))
+    assert findings(graph, hub, "W1") == ["server.authModes has server: only sso and client"]
+
+    def unstated(values: dict[str, Any]) -> None:
+        del values["server"]["authModes"]
+
+    graph = altered(hub, target.urn, lambda r: with_values(r, unstated))
+    assert findings(graph, hub, "W1") == [
+        "server.authModes is not stated: give [sso] and/or [client]"
+    ]
+
+
+def test_w4_catches_a_privileged_step_and_another_executor(
+    planned: Callable[[str], Planned],
+) -> None:
+    hub = planned("hub")
+    target = applications(hub)["argo-workflows-prod"]
+
+    def privileged(values: dict[str, Any]) -> None:
+        values["executor"]["securityContext"]["privileged"] = True
+        values["controller"]["containerRuntimeExecutor"] = "docker"
+
+    graph = altered(hub, target.urn, lambda r: with_values(r, privileged))
+    assert sorted(findings(graph, hub, "W4")) == [
+        "controller.containerRuntimeExecutor selects another executor than emissary",
+        "executor.securityContext.privileged is privileged",
+    ]
+
+
+def test_w6_catches_a_version_below_the_floor(
+    planned: Callable[[str], Planned], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = planned("hub")
+    target = applications(hub)["argo-events-dev"]
+
+    def old_chart(application: Registration) -> Registration:
+        inputs = copy.deepcopy(application.inputs)
+        spec = inputs["spec"]
+        source = spec["source"] if "source" in spec else spec["sources"][0]
+        source["targetRevision"] = "2.4.8"
+        return dataclasses.replace(application, inputs=inputs)
+
+    graph = altered(hub, target.urn, old_chart)
+    assert findings(graph, hub, "W6") == [
+        "argo-events 2.4.8 is not in the versions table: W6 cannot tell what it runs"
+    ]
+    # A floor above what the pinned chart runs: every stage's Application is caught.
+    floors = {
+        **versions.APP_VERSION_FLOORS,
+        "argo-events": versions.AppVersionFloor(rule="W6", floors=("1.9.11",)),
+    }
+    monkeypatch.setattr(versions, "APP_VERSION_FLOORS", floors)
+    assert (
+        findings(hub.graph, hub, "W6")
+        == ["argo-events 2.4.22 runs v1.9.10, not at or above 1.9.11 (SECURITY.md W6)"] * 4
+    )
+
+
+def test_l4_catches_a_load_balancer_that_does_not_wait(
+    planned: Callable[[str], Planned],
+) -> None:
+    hub = planned("hub")
+    found = applications(hub)
+    workflows = found["argo-workflows-hub"]
+    controller = found["aws-load-balancer-controller-hub"]
+
+    def no_wait(application: Registration) -> Registration:
+        # Forget every dependency on the controller, direct or through external-secrets.
+        kept = tuple(
+            d
+            for d in application.dependencies
+            if d != controller.urn and "external-secrets" not in d
+        )
+        return dataclasses.replace(application, dependencies=kept)
+
+    graph = altered(hub, workflows.urn, no_wait)
+    assert findings(graph, hub, "L4") == [
+        "server.ingress.enabled makes a load balancer but does not wait for "
+        f"{controller.name}: on delete it would outlive the controller"
+    ]
+
+    def no_finalizer(application: Registration) -> Registration:
+        inputs = copy.deepcopy(application.inputs)
+        del inputs["metadata"]["finalizers"]
+        return dataclasses.replace(application, inputs=inputs)
+
+    graph = altered(hub, controller.urn, no_finalizer)
+    assert findings(graph, hub, "L4") == [
+        "no resources finalizer: deleting the Application would leave the controller running "
+        "unmanaged"
+    ]
+
+
+def test_l4_catches_a_load_balancer_on_a_cluster_without_the_controller(
+    planned: Callable[[str], Planned],
+) -> None:
+    local = planned("local")
+    target = applications(local)["argo-rollouts-local"]
+
+    def load_balancer(values: dict[str, Any]) -> None:
+        values["dashboard"]["service"] = {"type": "LoadBalancer"}
+
+    graph = altered(local, target.urn, lambda r: with_values(r, load_balancer))
+    assert findings(graph, local, "L4") == [
+        "dashboard.service.type makes a load balancer on local, which gets no Load Balancer "
+        "Controller"
+    ]
+
+
+def test_e6_catches_a_broad_karpenter_node_role(planned: Callable[[str], Planned]) -> None:
+    prod = planned("prod")
+    attachment = next(
+        a
+        for a in prod.graph.of_type(ATTACHMENT)
+        if a.inputs["role"] == "argosy-prod-karpenter-node"
+    )
+
+    def admin(resource: Registration) -> Registration:
+        inputs = {**resource.inputs, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
+        return dataclasses.replace(resource, inputs=inputs)
+
+    graph = altered(prod, attachment.urn, admin)
+    assert findings(graph, prod, "E6") == ["node role also holds AdministratorAccess"]
+
+
+def test_e15_catches_an_unconditioned_write_on_everything(
+    planned: Callable[[str], Planned],
+) -> None:
+    dev = planned("dev")
+    inline = next(
+        p for p in dev.graph.of_type(ROLE_POLICY) if p.inputs["role"] == "argosy-dev-external-dns"
+    )
+
+    def broad(resource: Registration) -> Registration:
+        policy = json.loads(resource.inputs["policy"])
+        policy["Statement"].append(
+            {
+                "Sid": "Everything",
+                "Effect": "Allow",
+                "Action": ["route53:ChangeResourceRecordSets", "route53:ListHostedZones"],
+                "Resource": "*",
+            }
+        )
+        return dataclasses.replace(
+            resource, inputs={**resource.inputs, "policy": json.dumps(policy)}
+        )
+
+    graph = altered(dev, inline.urn, broad)
+    assert findings(graph, dev, "E15") == [
+        "statement Everything allows route53:ChangeResourceRecordSets on * without a condition"
+    ]
