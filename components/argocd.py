@@ -19,7 +19,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from argosy import naming
-from argosy.addons.catalog import addons_for, delivery, namespaces_for
+from argosy.addons.catalog import addons_for, comes_after, delivery, namespaces_for
 from argosy.addons.load_balancer_controller import ADDON as LOAD_BALANCER_CONTROLLER
 from argosy.addons.spec import AddonContext
 from argosy.argocd.delivery import application
@@ -258,6 +258,9 @@ class ArgoCdAccessArgs:
         host: The stage whose Argo CD manages this one, derived from its stack file.
         partition: The AWS partition.
         provider: The spoke's AWS provider.
+        after: What must exist before Argo CD may reach the cluster: the controllers'
+            identities, so that no pod it deploys starts without its credentials. Default
+            none.
     """
 
     stage: str
@@ -265,6 +268,7 @@ class ArgoCdAccessArgs:
     host: ArgoCdHost
     partition: str
     provider: aws.Provider
+    after: Sequence[pulumi.Resource] = ()
 
 
 class ArgoCdAccess(pulumi.ComponentResource):
@@ -308,7 +312,7 @@ class ArgoCdAccess(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             principal_arn=principal,
             type="STANDARD",
-            opts=child_options(self, args.provider),
+            opts=child_options(self, args.provider, depends_on=args.after),
         )
         aws.eks.AccessPolicyAssociation(
             name,
@@ -447,12 +451,13 @@ class Registrations(pulumi.ComponentResource):
         )
         # Argo CD reads a chart from an OCI registry only through a repository declared with
         # enableOCI (public: no credential).
+        self._repositories: dict[str, k8s.core.v1.Secret] = {}
         for chart in charts:
             if chart.is_oci:
                 repository = helm_oci_repository_secret(
                     chart, namespace=namespace, host_kubernetes_version=args.kubernetes_version
                 )
-                k8s.core.v1.Secret(
+                self._repositories[chart.chart] = k8s.core.v1.Secret(
                     f"{name}-repository-{chart.chart}",
                     metadata=repository["metadata"],
                     type="Opaque",
@@ -512,7 +517,13 @@ class Registrations(pulumi.ComponentResource):
                 argocd_namespace=args.settings.namespace,
                 project=PLATFORM_PROJECT,
             )
-            before = [applications[n] for n in addon.after if n in applications]
+            before: list[pulumi.Resource] = [
+                applications[n] for n in comes_after(addon, cluster.addons)
+            ]
+            # A chart from an OCI registry: its repository first, or the first comparison fails.
+            chart = CHARTS[addon.chart].chart
+            if chart in self._repositories:
+                before.append(self._repositories[chart])
             applications[addon.name] = k8s.apiextensions.CustomResource(
                 f"{name}-{cluster.metadata.stage}-{addon.name}",
                 api_version=manifest["apiVersion"],

@@ -63,6 +63,10 @@ class ControllersAws(pulumi.ComponentResource):
     """Identity key to role ARN (the same ARNs the registration carries)."""
     artifact_bucket: pulumi.Output[str] | None
     """The artifact bucket's name, when Argo Workflows runs on the stage."""
+    ready: list[pulumi.Resource]
+    """Every role's policies and Pod Identity association: before Argo CD may start the pods
+    that use them (a pod started before its association gets no credentials until it is
+    recreated)."""
 
     def __init__(
         self, name: str, args: ControllersAwsArgs, opts: pulumi.ResourceOptions | None = None
@@ -72,6 +76,7 @@ class ControllersAws(pulumi.ComponentResource):
         target = ctx.require_aws("controllers")
         provider = args.provider
         self.role_arns = {}
+        self.ready = []
         for identity in identities_for(ctx):
             role = ServiceAccountRole(
                 f"{name}-{identity.role}",
@@ -90,6 +95,7 @@ class ControllersAws(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)),
             )
             self.role_arns[identity.key] = role.role_arn
+            self.ready.extend(role.ready)
 
         self.artifact_bucket = None
         if WORKFLOWS.delivered_to(ctx):

@@ -190,7 +190,7 @@ class AwsStage(pulumi.ComponentResource):
 
         # The AWS side of the controllers Argo CD delivers here: their identities, the
         # artifact bucket, Karpenter's queue and node role.
-        ControllersAws(
+        controllers = ControllersAws(
             f"{stage}-controllers",
             ControllersAwsArgs(
                 context=AddonContext.of(config),
@@ -218,6 +218,7 @@ class AwsStage(pulumi.ComponentResource):
                     host=topology.host,
                     partition=account.partition,
                     provider=provider,
+                    after=controllers.ready,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -293,7 +294,8 @@ class AwsStage(pulumi.ComponentResource):
                     clusters=clusters,
                     provider=kubernetes,
                     kubernetes_version=config.cluster.version,
-                    after=ready,
+                    # Argo CD, and the identities of the controllers it deploys here.
+                    after=[*ready, *controllers.ready],
                     production=config.production,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),

@@ -344,7 +344,9 @@ def test_rollouts_dashboard_follows_settings_and_is_read_only() -> None:
 
 def test_workflows_addon_contract() -> None:
     addon = argo_workflows.ADDON
-    assert addon.after == ("aws-load-balancer-controller", "external-secrets")
+    # The Load Balancer Controller comes first only where the server gets an Ingress
+    # (makes_load_balancers); external-secrets always, for the SSO ExternalSecret.
+    assert addon.after == ("external-secrets",)
     assert addon.server_side_apply is True
     assert addon.makes_load_balancers(dev()) is True
     assert addon.makes_load_balancers(prod()) is False

@@ -738,7 +738,9 @@ def test_cluster_secret_store() -> None:
     }
     # No auth: the controller's own Pod Identity credentials, by the SDK's default chain.
     assert manifest["spec"] == {
-        "provider": {"aws": {"service": "SecretsManager", "region": "eu-west-1"}}
+        "provider": {"aws": {"service": "SecretsManager", "region": "eu-west-1"}},
+        # Only the namespaces it names: a namespace's editors cannot read the stage's secrets.
+        "conditions": [{"namespaces": ["argo-workflows"]}],
     }
     assert store.path == "clustersecretstore-aws-secrets-manager.yaml"
     assert "argosy/prod/*" in store.comment

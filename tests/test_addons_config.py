@@ -185,8 +185,8 @@ def test_the_local_stage_takes_the_argo_controllers() -> None:
             (
                 "argosy:addons.crossplane.policyArns",
                 "['arn:aws:iam::aws:policy/AdministratorAccess']",
-                "a policy scoped to what Crossplane manages, never AdministratorAccess "
-                "(SECURITY.md E15)",
+                "a policy of the stage's own account, scoped to what Crossplane manages: AWS's "
+                "managed policies are broad (SECURITY.md E15)",
             ),
         ),
     ],

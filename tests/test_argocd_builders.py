@@ -465,6 +465,7 @@ def test_platform_project_respects_a4() -> None:
         ("scheduling.k8s.io", "PriorityClass"),
         ("storage.k8s.io", "StorageClass"),
         ("networking.k8s.io", "IngressClass"),
+        ("elbv2.k8s.aws", "IngressClassParams"),
         ("apiregistration.k8s.io", "APIService"),
         # The add-ons' own cluster-scoped objects.
         ("karpenter.sh", "NodePool"),

@@ -24,7 +24,7 @@ from argosy.plan.planner import stage_facts
 from argosy.policy.controller_rules import CONTROLLER_RULES
 from argosy.policy.graph import PlanGraph
 from argosy.policy.rules import RULES, evaluate
-from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, Planned
+from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, Planned, load_example
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 ROLE = "aws:iam/role:Role"
@@ -130,7 +130,10 @@ def test_what_makes_load_balancers_waits_for_the_controller(
         controller = found[f"aws-load-balancer-controller-{stage}"]
         secrets = found[f"external-secrets-{stage}"]
         waits = plan.graph.waits_for(workflows.urn)
-        assert controller.urn in waits and secrets.urn in waits
+        # Always after external-secrets (its SSO ExternalSecret); after the Load Balancer
+        # Controller where the server has an Ingress: on the hub only.
+        assert secrets.urn in waits
+        assert (controller.urn in set(workflows.dependencies)) is (stage == "hub")
         # Deleting the controller's Application removes the controller (the hub runs the
         # capability: no self-hosted Argo CD load balancer to outlive).
         assert controller.inputs["metadata"]["finalizers"] == [
@@ -515,3 +518,120 @@ def test_e15_catches_an_unconditioned_write_on_everything(
     assert findings(graph, dev, "E15") == [
         "statement Everything allows route53:ChangeResourceRecordSets on * without a condition"
     ]
+
+
+def test_w1_reads_every_place_the_chart_takes_an_auth_mode(
+    planned: Callable[[str], Planned],
+) -> None:
+    hub = planned("hub")
+    target = applications(hub)["argo-workflows-hub"]
+
+    def bypass(values: dict[str, Any]) -> None:
+        values["server"]["authMode"] = "server"
+        values["server"]["extraArgs"] = ["--auth-mode=server", "--auth-mode", "client"]
+        values["server"]["extraEnv"] = [{"name": "ARGO_AUTH_MODE", "value": "server"}]
+
+    graph = altered(hub, target.urn, lambda r: with_values(r, bypass))
+    assert findings(graph, hub, "W1") == [
+        "server.authMode has server: only sso and client",
+        "server.extraArgs/extraEnv has server: only sso and client",
+        "server.extraArgs/extraEnv has server: only sso and client",
+    ]
+
+
+def test_w6_reads_the_image_tags_the_values_set(planned: Callable[[str], Planned]) -> None:
+    hub = planned("hub")
+    found = applications(hub)
+
+    def old_server(values: dict[str, Any]) -> None:
+        values["server"]["image"] = {"tag": "v3.7.2"}
+
+    def old_events(values: dict[str, Any]) -> None:
+        values["global"]["image"] = {"tag": "v1.9.5"}
+
+    graph = altered(hub, found["argo-workflows-dev"].urn, lambda r: with_values(r, old_server))
+    assert findings(graph, hub, "W6") == [
+        "server.image.tag runs v3.7.2, not at or above 3.7.15 or 4.0.6 on its minor line, or any "
+        "release after 4.0.6 (SECURITY.md W6)"
+    ]
+    graph = altered(hub, found["argo-events-prod"].urn, lambda r: with_values(r, old_events))
+    assert findings(graph, hub, "W6") == [
+        "global.image.tag runs v1.9.5, not at or above 1.9.6 (SECURITY.md W6)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            {"Sid": "Secrets", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+            "statement Secrets allows secretsmanager:GetSecretValue on * without a condition",
+        ),
+        (
+            {
+                "Sid": "Buckets",
+                "Action": ["s3:PutObject", "s3:ListBucket"],
+                "Resource": "arn:aws:s3:::*",
+                "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+            },
+            "statement Buckets allows s3:PutObject on arn:aws:s3:::* without a condition",
+        ),
+        (
+            {"Sid": "AllBut", "NotAction": "iam:*", "Resource": "*"},
+            "statement AllBut grants by NotAction or NotResource",
+        ),
+    ],
+)
+def test_e15_catches_wide_grants_however_written(
+    planned: Callable[[str], Planned], statement: dict[str, Any], message: str
+) -> None:
+    dev = planned("dev")
+    inline = next(
+        p for p in dev.graph.of_type(ROLE_POLICY) if p.inputs["role"] == "argosy-dev-external-dns"
+    )
+
+    def broad(resource: Registration) -> Registration:
+        policy = json.loads(resource.inputs["policy"])
+        policy["Statement"].append({"Effect": "Allow", **statement})
+        inputs = {**resource.inputs, "policy": json.dumps(policy)}
+        return dataclasses.replace(resource, inputs=inputs)
+
+    assert findings(altered(dev, inline.urn, broad), dev, "E15") == [message]
+
+
+def test_the_oci_repository_and_the_identities_come_before_what_needs_them(
+    planned: Callable[[str], Planned],
+) -> None:
+    hub = planned("hub")
+    secrets = {s.inputs["metadata"]["name"]: s for s in hub.graph.of_type(SECRET)}
+    karpenter = applications(hub)["karpenter-prod"]
+    assert secrets["repository-karpenter"].urn in karpenter.dependencies
+    # A spoke lets Argo CD in only once its controllers' identities are associated.
+    dev = planned("dev")
+    entry = next(e for e in dev.graph.of_type(ACCESS_ENTRY) if "argocd-access" in e.name)
+    associations = {a.urn for a in dev.graph.of_type(ASSOCIATION)}
+    assert associations and associations <= set(entry.dependencies)
+
+
+def test_a_stage_with_every_optional_addon_passes_every_rule(
+    plan_config: Callable[..., Planned],
+) -> None:
+    document = load_example("dev")["config"]
+    document["argosy:addons"]["crossplane"] = {
+        "enabled": True,
+        "providers": ["s3"],
+        "policyArns": ["arn:aws:iam::222222222222:policy/crossplane-s3"],
+    }
+    document["argosy:addons"]["istio"] = {"enabled": True}
+    document["argosy:addons"]["karpenter"] = {"enabled": True}
+    plan = plan_config(document, stack="dev")
+    report = evaluate(plan.graph, stage_facts(plan.config), RULES)
+    assert report.findings == ()
+    roles = {r.outputs["name"] for r in plan.graph.of_type(ROLE)}
+    assert "argosy-dev-crossplane-provider-aws" in roles
+    attached = {
+        a.inputs["policyArn"]
+        for a in plan.graph.of_type(ATTACHMENT)
+        if a.inputs["role"] == "argosy-dev-crossplane-provider-aws"
+    }
+    assert attached == {"arn:aws:iam::222222222222:policy/crossplane-s3"}

@@ -13,10 +13,14 @@ Chart ``argo-events`` 2.4.22 (app v1.9.10): ``charts/argo-events/values.yaml`` a
   (``manifests/base/controller-manager/controller-manager-deployment.yaml`` at v1.9.10:
   ``runAsNonRoot``, ``runAsUser: 9731``; the image, ``FROM scratch``, names no user).
 - The EventBus (:func:`event_bus`): ``default`` in ``argo-events``, JetStream at
-  :data:`JETSTREAM_VERSION`, the newest 2.x the chart lists in ``configs.jetstream.versions``
-  (2.8.1, 2.8.2, 2.9.1, 2.9.12, 2.9.16, 2.10.10, their ``-alpine`` variants and ``latest``,
-  which is nats 2.10.10 unpinned). EventSources and Sensors use the EventBus of their own
-  namespace, so they live in ``argo-events`` too.
+  :data:`JETSTREAM_VERSION`. The chart lists nats-server 2.10.10 at the newest (2.8.1 to
+  2.10.10 and ``latest``, which is 2.10.10 unpinned): affected by CVE-2025-30215 (JetStream
+  API authorization, fixed in 2.10.27 and 2.11.1) and the 2026 JetStream management API
+  bypass (CVE-2026-33222; the 2026 advisories name 2.11.15 and 2.12.6 as fixed). So the
+  values declare one version of their own in ``configs.jetstream.versions`` (the chart's
+  list is replaced, as Helm replaces lists), nats-server :data:`NATS_VERSION` with the
+  chart's exporter and config reloader images. EventSources and Sensors use the EventBus of
+  their own namespace, so they live in ``argo-events`` too.
 
 No AWS identity: nothing here calls AWS.
 """
@@ -32,8 +36,14 @@ NAME: Final = "argo-events"
 NAMESPACE: Final = "argo-events"
 #: The EventBus EventSources and Sensors use when they name none.
 EVENT_BUS: Final = "default"
-#: The newest 2.x of the chart's ``configs.jetstream.versions`` at ``argo-events-2.4.22``.
-JETSTREAM_VERSION: Final = "2.10.10"
+#: The nats-server release the EventBus runs (see the module docstring for why not the
+#: chart's 2.10.10).
+NATS_VERSION: Final = "2.11.15"
+#: The EventBus's JetStream version: the name of the entry the values declare for it.
+JETSTREAM_VERSION: Final = NATS_VERSION
+#: The chart's exporter and config reloader of its newest JetStream entry (2.10.10's).
+NATS_EXPORTER_IMAGE: Final = "natsio/prometheus-nats-exporter:0.14.0"
+NATS_CONFIG_RELOADER_IMAGE: Final = "natsio/nats-server-config-reloader:0.14.0"
 #: The labels argo-events puts on the EventBus's pods (``docs/eventbus/antiaffinity.md``).
 EVENT_BUS_POD_LABELS: Final = {"controller": "eventbus-controller", "eventbus-name": EVENT_BUS}
 #: The user of Argo Events' own manifests.
@@ -56,6 +66,19 @@ def values(ctx: AddonContext) -> dict[str, Any]:
         "metrics": {"enabled": True},
     }
     return {
+        "configs": {
+            "jetstream": {
+                "versions": [
+                    {
+                        "version": JETSTREAM_VERSION,
+                        "natsImage": f"nats:{NATS_VERSION}",
+                        "metricsExporterImage": NATS_EXPORTER_IMAGE,
+                        "configReloaderImage": NATS_CONFIG_RELOADER_IMAGE,
+                        "startCommand": "/nats-server",
+                    }
+                ]
+            }
+        },
         "global": {
             "securityContext": {
                 "runAsNonRoot": True,

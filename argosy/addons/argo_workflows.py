@@ -145,11 +145,15 @@ def workflow_defaults() -> dict[str, Any]:
 
     Its own service account (W2), non-root (W3), deleted a day after success or a week after
     failure, its pods deleted as soon as they succeed (failed ones stay for debugging until
-    the workflow goes).
+    the workflow goes). Artifact garbage collection, where a workflow asks for it, runs as
+    the same account, whose identity may delete under its namespace's prefix: without it
+    the GC pods would run as the namespace's ``default`` account, which has no AWS identity
+    (``workflow/controller/artifact_gc.go`` at v4.0.6).
     """
     return {
         "spec": {
             "serviceAccountName": WORKFLOW_SERVICE_ACCOUNT,
+            "artifactGC": {"serviceAccountName": WORKFLOW_SERVICE_ACCOUNT},
             "securityContext": {
                 "runAsNonRoot": True,
                 "runAsUser": EXECUTOR_UID,
@@ -511,6 +515,8 @@ ADDON: Final = Addon(
     identities=identities,
     objects=objects,
     makes_load_balancers=makes_load_balancers,
-    after=("aws-load-balancer-controller", "external-secrets"),
+    # Its SSO ExternalSecret needs external-secrets' CRDs; the Load Balancer Controller comes
+    # first where the server gets an Ingress (makes_load_balancers).
+    after=("external-secrets",),
     server_side_apply=True,
 )

@@ -56,11 +56,30 @@ ADDON_SYNC_POLICY: Final = SyncPolicy.automated(prune=True, self_heal=True, retr
 ADDONS_BY_NAME: Final = {addon.name: addon for addon in ADDONS}
 if len(ADDONS_BY_NAME) != len(ADDONS):
     raise AssertionError("two add-ons share a name")
+for _index, _addon in enumerate(ADDONS):
+    _earlier = {a.name for a in ADDONS[:_index]}
+    if not set(_addon.after) <= _earlier:
+        raise AssertionError(
+            f"add-on {_addon.name} comes after {sorted(set(_addon.after) - _earlier)}, which "
+            "are not earlier in ADDONS"
+        )
 
 
 def addons_for(ctx: AddonContext) -> tuple[Addon, ...]:
     """The add-ons ``ctx``'s stage gets, in delivery order."""
     return tuple(addon for addon in ADDONS if addon.delivered_to(ctx))
+
+
+def comes_after(addon: Addon, ctx: AddonContext) -> tuple[str, ...]:
+    """The add-ons whose Applications ``addon``'s comes after on ``ctx``'s stage, in order.
+
+    Those it names (:attr:`~argosy.addons.spec.Addon.after`), and the Load Balancer
+    Controller when it makes load balancers there (SECURITY.md L4); only those the stage gets.
+    """
+    names = set(addon.after)
+    if addon.makes_load_balancers(ctx):
+        names.add(load_balancer_controller.ADDON.name)
+    return tuple(a.name for a in addons_for(ctx) if a.name in names)
 
 
 def identities_for(ctx: AddonContext) -> tuple[AddonIdentity, ...]:

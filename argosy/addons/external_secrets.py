@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from argosy.addons.argo_workflows import NAMESPACE as WORKFLOWS_NAMESPACE
 from argosy.addons.common import availability, resources, sized, vpc_ingress_policy
 from argosy.addons.spec import (
     CLUSTER_SECRET_STORE,
@@ -147,19 +148,31 @@ def identities(ctx: AddonContext) -> tuple[AddonIdentity, ...]:
     return (identity(ctx),)
 
 
+#: The namespaces whose ExternalSecrets the store serves: Argo Workflows' (its SSO client).
+#: The app catalog adds the namespaces of apps that read secrets.
+READER_NAMESPACES: Final = (WORKFLOWS_NAMESPACE,)
+
+
 def cluster_secret_store(ctx: AddonContext) -> TreeObject:
     """The stage's ClusterSecretStore: Secrets Manager in the stage's region.
 
     No ``auth``: the controller's own credentials (EKS Pod Identity, by the SDK's default
     chain). No ``prefix``: ExternalSecrets name the secret in full, under
-    :func:`secrets_prefix`, the only names the identity may read.
+    :func:`secrets_prefix`, the only names the identity may read. Only
+    :data:`READER_NAMESPACES` may use it (``spec.conditions``): every secret under the prefix
+    is readable through the store, so a namespace's editors must not be able to ask for them.
     """
     aws = ctx.require_aws(NAME)
     manifest = {
         "apiVersion": API_VERSION,
         "kind": "ClusterSecretStore",
         "metadata": {"name": CLUSTER_SECRET_STORE, "annotations": object_annotations()},
-        "spec": {"provider": {"aws": {"service": "SecretsManager", "region": aws.region}}},
+        "spec": {
+            "provider": {"aws": {"service": "SecretsManager", "region": aws.region}},
+            # Only the namespaces named here may read through the store: the chart lets
+            # anyone who edits a namespace create ExternalSecrets (rbac aggregateToEdit).
+            "conditions": [{"namespaces": list(READER_NAMESPACES)}],
+        },
     }
     check_manifest(manifest, ctx.kubernetes_version)
     return TreeObject(

@@ -42,8 +42,10 @@ CONTROLLER_CLUSTER_RESOURCES: tuple[tuple[str, str], ...] = (
     ("scheduling.k8s.io", "PriorityClass"),
     # The baseline's storage classes (beyond the EBS CSI add-on's default).
     ("storage.k8s.io", "StorageClass"),
-    # The LB controller's IngressClass (alb).
+    # The LB controller's IngressClass (alb) and its IngressClassParams (the chart creates
+    # both by default: ingressClassParams.create, createIngressClassResource).
     ("networking.k8s.io", "IngressClass"),
+    ("elbv2.k8s.aws", "IngressClassParams"),
     # Aggregated APIs, such as metrics-server's metrics.k8s.io.
     ("apiregistration.k8s.io", "APIService"),
     # The add-ons' own cluster-scoped objects (argosy/addons): Karpenter's default NodePool

@@ -135,24 +135,48 @@ def _walk(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
 # W1, W4, W6
 
 
+def _auth_mode_args(values: dict[str, Any]) -> list[str]:
+    """The ``--auth-mode`` values in the server's extra arguments and environment."""
+    server = _mapping(values.get("server"))
+    found: list[str] = []
+    args = [str(a) for a in server.get("extraArgs") or []]
+    for index, arg in enumerate(args):
+        if arg.startswith("--auth-mode="):
+            found.append(arg.split("=", 1)[1])
+        elif arg == "--auth-mode" and index + 1 < len(args):
+            found.append(args[index + 1])
+    for variable in server.get("extraEnv") or []:
+        if isinstance(variable, dict) and variable.get("name") == "ARGO_AUTH_MODE":
+            found.append(str(variable.get("value", "")))
+    return found
+
+
 def check_workflows_auth(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
-    """W1: the Argo Workflows server's auth modes are stated: sso and/or client, never server."""
+    """W1: the Argo Workflows server's auth modes are stated: sso and/or client, never server.
+
+    Read wherever the chart lets a value set them: ``server.authModes``, the deprecated
+    ``server.authMode``, and ``--auth-mode`` in ``server.extraArgs`` (or ``ARGO_AUTH_MODE``
+    in ``server.extraEnv``), which the chart passes on as they are.
+    """
     for application, values in _chart_applications(graph, WORKFLOWS_CHART):
-        modes = _mapping(values.get("server")).get("authModes")
+        server = _mapping(values.get("server"))
+        modes = server.get("authModes")
         if not isinstance(modes, list) or not modes:
             yield Finding(
                 rule="W1",
                 urn=application.urn,
                 message="server.authModes is not stated: give [sso] and/or [client]",
             )
-            continue
-        wrong = sorted({str(m) for m in modes} - _AUTH_MODES)
-        if wrong:
-            yield Finding(
-                rule="W1",
-                urn=application.urn,
-                message=f"server.authModes has {', '.join(wrong)}: only sso and client",
-            )
+            modes = []
+        extra = [("server.authMode", str(server["authMode"]))] if server.get("authMode") else []
+        extra += [("server.extraArgs/extraEnv", mode) for mode in _auth_mode_args(values)]
+        for where, mode in [("server.authModes", str(m)) for m in modes] + extra:
+            if mode not in _AUTH_MODES:
+                yield Finding(
+                    rule="W1",
+                    urn=application.urn,
+                    message=f"{where} has {mode}: only sso and client",
+                )
 
 
 def check_workflows_executor(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
@@ -190,11 +214,35 @@ def _run_version(chart: str, target_revision: str) -> str | None:
     return None
 
 
+#: Where the charts let a value override the image each component runs (W6 reads them as A7
+#: reads Argo CD's): argo-workflows' ``images.tag`` and each component's ``image.tag``,
+#: argo-events' ``global.image.tag`` and the controller's.
+_IMAGE_TAGS: Final = {
+    WORKFLOWS_CHART: (
+        ("images", "tag"),
+        ("controller", "image", "tag"),
+        ("server", "image", "tag"),
+        ("executor", "image", "tag"),
+    ),
+    EVENTS_CHART: (("global", "image", "tag"), ("controller", "image", "tag")),
+}
+
+
+def _at(values: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        values = _mapping(values).get(key)
+    return values
+
+
 def check_workflow_versions(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
-    """W6: Argo Workflows and Argo Events at or above the versions with the 2025–26 fixes."""
+    """W6: Argo Workflows and Argo Events at or above the versions with the 2025–26 fixes.
+
+    The version the pinned chart runs (from the versions table), and any image tag the values
+    set instead.
+    """
     for chart in (WORKFLOWS_CHART, EVENTS_CHART):
         floor = versions.APP_VERSION_FLOORS[chart]
-        for application, _ in _chart_applications(graph, chart):
+        for application, values in _chart_applications(graph, chart):
             source = _chart_source(application) or {}
             revision = str(source.get("targetRevision", ""))
             runs = _run_version(chart, revision)
@@ -211,6 +259,22 @@ def check_workflow_versions(graph: PlanGraph, facts: StageFacts) -> Iterator[Fin
                     urn=application.urn,
                     message=f"{chart} {revision} runs {runs}, not {floor.describe()}",
                 )
+            for path in _IMAGE_TAGS[chart]:
+                tag = _at(values, path)
+                if not tag:
+                    continue
+                version = str(tag).split("@")[0].removesuffix("-nonroot")
+                where = ".".join(path)
+                try:
+                    admitted = floor.admits(version)
+                except ValueError:
+                    admitted = False
+                if not admitted:
+                    yield Finding(
+                        rule="W6",
+                        urn=application.urn,
+                        message=f"{where} runs {tag}, not {floor.describe()}",
+                    )
 
 
 # --------------------------------------------------------------------------------------
@@ -314,8 +378,46 @@ def _is_pod_identity(role: Registration) -> bool:
     )
 
 
+#: Reads of data rather than of metadata: never on ``*`` without a condition either.
+_DATA_READS: Final = (
+    "secretsmanager:GetSecretValue",
+    "s3:GetObject",
+    "ssm:GetParameter",
+    "kms:Decrypt",
+)
+#: Condition keys that narrow nothing about *which* resource.
+_TRANSPORT_KEYS: Final = frozenset({"aws:securetransport"})
+
+
+def _wide(resource: str) -> bool:
+    """Whether ``resource`` names any resource of its kind: ``*``, or an ARN ending ``:*``."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and parts[5] == "*"
+
+
+def _narrowing(condition: Any) -> bool:
+    """Whether a statement's condition narrows the resources (not only the transport)."""
+    keys = {str(k).lower() for block in _mapping(condition).values() for k in _mapping(block)}
+    return bool(keys - _TRANSPORT_KEYS)
+
+
+def _is_write(action: str) -> bool:
+    if action.startswith(_DATA_READS):
+        return True
+    return not action.split(":", 1)[-1].startswith(_READ_VERBS)
+
+
 def check_scoped_writes(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
-    """E15: a pod identity writes on ``*`` only under a condition; reads may use ``*``."""
+    """E15: a pod identity writes (or reads data) on every resource only under a condition.
+
+    ``*``, or an ARN whose resource part is ``*``, is for reads of metadata that support no
+    resource-level permission (``Describe*``, ``List*``, ``Get*`` but secret values, objects,
+    parameters and decryption); a write there needs a condition that narrows the resources
+    (tags, as Karpenter's and the Load Balancer Controller's upstream policies do), not only
+    ``aws:SecureTransport``. ``NotAction`` and ``NotResource`` grants are refused outright.
+    """
     names = {
         role.outputs.get("name"): role for role in graph.of_type(ROLE) if _is_pod_identity(role)
     }
@@ -333,23 +435,32 @@ def check_scoped_writes(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding
             frozenset(),
         )
         for statement in statements(decode_json(inline.inputs.get("policy"))):
-            if statement.get("Effect") != "Allow" or statement.get("Condition"):
+            if statement.get("Effect") != "Allow":
                 continue
-            if statement.get("Sid") in allowed:
+            sid = statement.get("Sid", "(no Sid)")
+            if "NotAction" in statement or "NotResource" in statement:
+                yield Finding(
+                    rule="E15",
+                    urn=role.urn,
+                    message=f"statement {sid} grants by NotAction or NotResource",
+                )
                 continue
-            if "*" not in [str(r) for r in elements(statement.get("Resource"))]:
+            if _narrowing(statement.get("Condition")) or statement.get("Sid") in allowed:
+                continue
+            wide = [str(r) for r in elements(statement.get("Resource")) if _wide(str(r))]
+            if not wide:
                 continue
             writes = sorted(
                 str(action)
                 for action in elements(statement.get("Action"))
-                if not str(action).split(":", 1)[-1].startswith(_READ_VERBS)
+                if _is_write(str(action))
             )
             if writes:
                 yield Finding(
                     rule="E15",
                     urn=role.urn,
-                    message=f"statement {statement.get('Sid', '(no Sid)')} allows "
-                    f"{', '.join(writes)} on * without a condition",
+                    message=f"statement {sid} allows {', '.join(writes)} on {', '.join(wide)} "
+                    "without a condition",
                 )
 
 

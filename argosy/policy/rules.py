@@ -444,8 +444,14 @@ def check_service_account_identities(graph: PlanGraph, facts: StageFacts) -> Ite
         for attachment in graph.of_type(ATTACHMENT):
             if attachment.inputs.get("role") != name:
                 continue
-            policy = str(attachment.inputs.get("policyArn", "")).rsplit("/", 1)[-1]
-            if policy not in ADDON_MANAGED_POLICIES:
+            policy_arn = str(attachment.inputs.get("policyArn", ""))
+            policy = policy_arn.rsplit("/", 1)[-1]
+            # AWS's own policies are broad unless listed; a policy of the stage's account is
+            # the team's own, scoped to what it names (Crossplane's, from its config).
+            customer = facts.account_id is not None and f"::{facts.account_id}:policy/" in (
+                policy_arn
+            )
+            if policy not in ADDON_MANAGED_POLICIES and not customer:
                 yield Finding(
                     rule="E15", urn=role.urn, message=f"holds the broad managed policy {policy}"
                 )

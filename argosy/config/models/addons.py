@@ -20,6 +20,8 @@ from argosy.config.models.base import (
     StrictBool,
     StrictInt,
     StrictStr,
+    example_account,
+    example_partition,
     is_production,
     validation_context,
     violation,
@@ -479,25 +481,27 @@ class CrossplaneSettings(Model):
     )
     policy_arns: tuple[StrictStr, ...] = Field(
         default=(),
-        description="IAM policies the providers' identity gets: what Crossplane may create. "
-        "It gets nothing else, so with none it can manage nothing. Default: none.",
+        description="IAM policies of the stage's account the providers' identity gets: what "
+        "Crossplane may create. It gets nothing else, so with none it can manage nothing. "
+        "Default: none.",
         examples=[["arn:aws:iam::111111111111:policy/crossplane-s3"]],
     )
 
     @field_validator("policy_arns")
     @classmethod
-    def _policy_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _policy_arns(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        account = example_account(info)
+        example = f"policyArns: [arn:{example_partition(info)}:iam::{account}:policy/crossplane-s3]"
         for arn in value:
             if not _POLICY_ARN.fullmatch(arn):
+                violation("an IAM policy ARN", example)
+            owner = arn.split(":")[4]
+            known = validation_context(info).get("account")
+            if owner == "aws" or (known is not None and owner != known):
                 violation(
-                    "an IAM policy ARN",
-                    "policyArns: [arn:aws:iam::111111111111:policy/crossplane-s3]",
-                )
-            if arn.endswith(":policy/AdministratorAccess"):
-                violation(
-                    "a policy scoped to what Crossplane manages, never AdministratorAccess "
-                    "(SECURITY.md E15)",
-                    "policyArns: [arn:aws:iam::111111111111:policy/crossplane-s3]",
+                    "a policy of the stage's own account, scoped to what Crossplane manages: "
+                    "AWS's managed policies are broad (SECURITY.md E15)",
+                    example,
                 )
         return value
 
