@@ -340,6 +340,28 @@ def test_a_spoke_joins_the_hubs_gateway_and_admits_its_range(
 # Standalone
 
 
+def test_the_load_balancer_controller_outlives_a_self_hosted_argo_cds_own_load_balancer(
+    self_hosted: dict[str, Planned],
+) -> None:
+    applications = {
+        a.inputs["metadata"]["name"]: a
+        for a in of_type(self_hosted["hub"], "kubernetes:argoproj.io/v1alpha1:Application")
+    }
+    finalizers = {
+        name: applications[name].inputs["metadata"].get("finalizers")
+        for name in applications
+        if name.startswith("aws-load-balancer-controller-")
+    }
+    # The hub's own controller keeps running when its Application is deleted, to remove the
+    # load balancer of Argo CD's Ingress once the chart goes (L4); the spokes' go with theirs.
+    assert finalizers == {
+        "aws-load-balancer-controller-hub": None,
+        "aws-load-balancer-controller-dev": ["resources-finalizer.argocd.argoproj.io"],
+        "aws-load-balancer-controller-prod": ["resources-finalizer.argocd.argoproj.io"],
+    }
+    assert self_hosted["hub"].checks.findings == ()
+
+
 def test_standalone_stages_run_argo_cd_for_themselves(standalone: dict[str, Planned]) -> None:
     dev, prod, hub = standalone["dev"], standalone["prod"], standalone["hub"]
     # dev: the chart, registering only its own cluster, in-cluster; no identity, no gateway.
