@@ -24,7 +24,7 @@ from argosy.plan.planner import stage_facts
 from argosy.policy.controller_rules import CONTROLLER_RULES
 from argosy.policy.graph import PlanGraph
 from argosy.policy.rules import RULES, evaluate
-from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, Planned, load_example
+from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, REPO, Planned, load_example
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 ROLE = "aws:iam/role:Role"
@@ -635,3 +635,56 @@ def test_a_stage_with_every_optional_addon_passes_every_rule(
         if a.inputs["role"] == "argosy-dev-crossplane-provider-aws"
     }
     assert attached == {"arn:aws:iam::222222222222:policy/crossplane-s3"}
+
+
+def test_e8_catches_a_cluster_without_its_baseline(planned: Callable[[str], Planned]) -> None:
+    hub = planned("hub")
+    baseline = applications(hub)["baseline-staging"]
+    graph = PlanGraph(r for r in hub.graph.resources if r.urn != baseline.urn)
+    assert sorted(findings(graph, hub, "E8")) == sorted(
+        f"delivers into {namespace} on staging, which gets no baseline: nothing denies "
+        "traffic to its pods by default"
+        for namespace in (
+            "argo-events",
+            "argo-rollouts",
+            "argo-workflows",
+            "external-dns",
+            "external-secrets",
+        )
+    )
+
+
+def test_e8_catches_a_self_hosted_argo_cd_without_its_policies(
+    planned: Callable[[str], Planned],
+) -> None:
+    local = planned("local")
+    release = local.one("kubernetes:helm.sh/v3:Release")
+
+    def open_namespace(resource: Registration) -> Registration:
+        inputs = copy.deepcopy(resource.inputs)
+        inputs["values"]["global"]["networkPolicy"] = {"create": False}
+        return dataclasses.replace(resource, inputs=inputs)
+
+    graph = altered(local, release.urn, open_namespace)
+    assert findings(graph, local, "E8") == [
+        "the argo-cd chart's NetworkPolicies are off (global.networkPolicy.create and "
+        "defaultDenyIngress): Argo CD's Redis is reachable from other namespaces "
+        "(CVE-2024-31989)"
+    ]
+
+
+@pytest.mark.parametrize("host", ["hub", "local"])
+def test_every_namespace_an_addon_goes_into_has_its_default_deny_in_the_tree(
+    planned: Callable[[str], Planned], host: str
+) -> None:
+    """E8 over the plan and the tree together: each Application's namespace, in its baseline."""
+    plan = planned(host)
+    for application in plan.graph.of_type(APPLICATION):
+        spec = application.inputs["spec"]
+        cluster, namespace = spec["destination"]["name"], spec["destination"]["namespace"]
+        if namespace == "kube-system":
+            continue
+        policy = (
+            REPO / f"gitops/clusters/{cluster}/baseline/{namespace}/networkpolicy-default-deny.yaml"
+        )
+        assert policy.is_file(), f"{application.name}: no default deny for {namespace}"

@@ -9,6 +9,8 @@ values (``helm.valuesObject``), in the charts' own shape:
 - W4: nothing in its values selects another executor than emissary or runs privileged;
 - W6: the version each argo-workflows and argo-events Application pins runs at or above the
   floor (read from the versions table, which records what each chart version ships);
+- E8 (the clusters' half): every cluster a controller goes to gets its baseline (the
+  namespaces' default deny), and a self-hosted Argo CD has its chart's policies on;
 - L4: an Application whose values make a load balancer (an Ingress or a LoadBalancer
   Service) waits for the same cluster's Load Balancer Controller Application, so that it goes
   first on delete, while the controller can still remove the load balancer; the controller's
@@ -376,6 +378,60 @@ def _is_pod_identity(role: Registration) -> bool:
         "pods.eks.amazonaws.com" in elements(_mapping(s.get("Principal")).get("Service"))
         for s in trust_statements(role)
     )
+
+
+# --------------------------------------------------------------------------------------
+# E8 (the clusters' half)
+
+#: Namespaces the baseline leaves alone: EKS's, and Argo CD's (its chart brings its policies).
+_UNMANAGED_NAMESPACES: Final = frozenset({"kube-system", "argocd"})
+
+
+def _baseline_clusters(graph: PlanGraph) -> set[str]:
+    """The clusters that get a baseline: an Application syncing ``clusters/<name>/baseline``."""
+    found = set()
+    for application in graph.of_type(APPLICATION):
+        cluster = _destination(application)
+        for source in _sources(application):
+            if str(source.get("path", "")).endswith(f"clusters/{cluster}/baseline"):
+                found.add(cluster)
+    return found
+
+
+def check_namespace_policies(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
+    """E8: every namespace a controller goes into is covered by a default deny.
+
+    The baseline Application of a cluster gives each namespace the add-ons deliver into its
+    default-deny NetworkPolicy (``argosy render``): every cluster that gets an Application
+    into a namespace of its own gets the baseline too. A self-hosted Argo CD's own
+    namespace is covered by its chart's policies, which must be on with a default deny.
+    """
+    covered = _baseline_clusters(graph)
+    for application in graph.of_type(APPLICATION):
+        destination = _mapping(_mapping(application.inputs.get("spec")).get("destination"))
+        namespace = str(destination.get("namespace", ""))
+        cluster = _destination(application)
+        if namespace in _UNMANAGED_NAMESPACES or cluster in covered:
+            continue
+        yield Finding(
+            rule="E8",
+            urn=application.urn,
+            message=f"delivers into {namespace} on {cluster}, which gets no baseline: nothing "
+            "denies traffic to its pods by default",
+        )
+    for release in graph.of_type(HELM_RELEASE):
+        if release.inputs.get("chart") != ARGO_CD_CHART:
+            continue
+        values = _mapping(release.inputs.get("values"))
+        policy = _mapping(_mapping(values.get("global")).get("networkPolicy"))
+        if policy.get("create") is not True or policy.get("defaultDenyIngress") is not True:
+            yield Finding(
+                rule="E8",
+                urn=release.urn,
+                message="the argo-cd chart's NetworkPolicies are off (global.networkPolicy."
+                "create and defaultDenyIngress): Argo CD's Redis is reachable from other "
+                "namespaces (CVE-2024-31989)",
+            )
 
 
 #: Reads of data rather than of metadata: never on ``*`` without a condition either.

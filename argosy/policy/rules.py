@@ -36,7 +36,11 @@ from argosy.policy.base import StageFacts as StageFacts
 from argosy.policy.base import decode_json as _json
 from argosy.policy.base import statements as _statements
 from argosy.policy.base import trust_statements as _trust_statements
-from argosy.policy.controller_rules import CONTROLLER_RULES, check_scoped_writes
+from argosy.policy.controller_rules import (
+    CONTROLLER_RULES,
+    check_namespace_policies,
+    check_scoped_writes,
+)
 from argosy.policy.graph import PlanGraph
 
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -619,9 +623,10 @@ RULES: tuple[Rule, ...] = (
          check=check_workload_identity),
     Rule(id="E7", title="Nodes in private subnets, no SSH",
          reference="EKS best practices: network", check=check_node_placement),
-    Rule(id="E8", title="VPC CNI enforces NetworkPolicy",
+    Rule(id="E8", title="VPC CNI enforces NetworkPolicy; every controller's namespace denied "
+         "by default",
          reference="CVE-2024-31989 (network isolation of Argo CD's Redis)",
-         check=check_network_policy),
+         check=both(check_network_policy, check_namespace_policies)),
     Rule(id="E9", title="A supported Kubernetes version and an explicit upgrade policy",
          reference="EKS version lifecycle", check=check_version),
     Rule(id="E12", title="Every VPC has flow logs (CloudWatch with retention and KMS, or S3)",
