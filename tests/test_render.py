@@ -573,6 +573,31 @@ def test_kubectl_kustomize_builds_the_dev_baseline() -> None:
         check_kubernetes_manifest(document, "1.36")
 
 
+@pytest.mark.skipif(
+    shutil.which("kubectl") is None,
+    reason="kubectl is not installed, so `kubectl kustomize` cannot build the tree here",
+)
+@pytest.mark.parametrize("stage", MANAGED)
+def test_kubectl_kustomize_builds_every_addon_directory(stage: str) -> None:
+    root = REPO / "gitops" / "clusters" / stage / "addons"
+    directories = sorted(p.parent for p in root.glob("*/kustomization.yaml"))
+    assert [d.name for d in directories] == sorted({f.split("/")[0] for f in ADDON_FILES[stage]})
+    for directory in directories:
+        done = subprocess.run(
+            ["kubectl", "kustomize", str(directory.relative_to(REPO))],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        built = [d for d in yaml.safe_load_all(done.stdout) if d]
+        expected = [f for f in ADDON_FILES[stage] if f.startswith(f"{directory.name}/")]
+        assert len(built) == len(expected) - 1  # all but the kustomization
+        for document in built:
+            check_manifest(document, "1.36")
+
+
 # --------------------------------------------------------------------------------------
 # Topology: who is rendered, and where
 
