@@ -1,4 +1,4 @@
-"""Every add-on's pinned chart rendered with argosy's values by ``helm template``.
+"""Every pinned chart rendered with argosy's values by ``helm template``: the add-ons, Argo CD.
 
 Needs ``helm`` on PATH and the pinned charts unpacked under ``$ARGOSY_CHARTS/<chart key>/``
 (for instance ``helm pull <repository> <chart> --version <version> --untar`` for each entry of
@@ -26,10 +26,13 @@ import yaml
 from argosy.addons import argo_workflows, external_secrets, load_balancer_controller
 from argosy.addons.catalog import addons_for
 from argosy.addons.spec import Addon, AddonContext
+from argosy.argocd.install import argo_cd_values
 from argosy.argocd.projects import CONTROLLER_CLUSTER_RESOURCES
+from argosy.argocd.versions import ARGO_CD
 from argosy.config.source import read_stack_file
 from argosy.config.validate import validate_stage
 from argosy.manifests.validation import kubernetes_schema_problems
+from tests import test_argocd_install
 from tests.conftest import EXAMPLE_STACKS, REPO
 
 HELM = shutil.which("helm")
@@ -177,3 +180,52 @@ def test_what_argosy_names_in_the_charts_exists(tmp_path: Path) -> None:
     ):
         labels = pod_labels(render(addon, ctx, tmp_path))
         assert any(all(pod.get(k) == v for k, v in selector.items()) for pod in labels)
+
+
+@pytest.mark.parametrize("install", ["hub", "dev", "local"])
+def test_the_argo_cd_chart_renders_with_argosys_values(install: str, tmp_path: Path) -> None:
+    """The self-hosted Argo CD (issue 7): the argo-cd chart with redis-ha, as the stack installs it.
+
+    Needs ``$ARGOSY_CHARTS/argo-cd/`` with its redis-ha dependency under ``charts/``.
+    """
+    built = getattr(test_argocd_install, install)()
+    assert HELM is not None and CHARTS is not None
+    values = tmp_path / "values.json"
+    values.write_text(json.dumps(argo_cd_values(built)))
+    done = subprocess.run(
+        [
+            HELM,
+            "template",
+            "argocd",
+            str(CHARTS / "argo-cd"),
+            "--namespace",
+            built.namespace,
+            "--values",
+            str(values),
+            "--kube-version",
+            "1.36",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    objects = list(_flatten(yaml.safe_load_all(done.stdout)))
+    images = {
+        container["image"]
+        for obj in objects
+        if obj["kind"] in ("Deployment", "StatefulSet")
+        for container in obj["spec"]["template"]["spec"]["containers"]
+        if "argocd" in container["image"]
+    }
+    # Every Argo CD component runs the image A7's floor was checked against.
+    assert images == {f"quay.io/argoproj/argocd:{ARGO_CD.run_version}"}
+    kinds = {obj["kind"] for obj in objects}
+    assert "NetworkPolicy" in kinds
+    assert ("Ingress" in kinds) is built.on_aws
+    for obj in objects:
+        group = obj["apiVersion"].rpartition("/")[0]
+        if ("." not in group or group.endswith(".k8s.io")) and obj[
+            "kind"
+        ] != "CustomResourceDefinition":
+            assert kubernetes_schema_problems(obj, "1.36") == [], obj
