@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from argosy import patterns
 from argosy.argocd import metadata as keys
 from argosy.argocd.metadata import ClusterMetadata, addon_role_annotation
 from argosy.argocd.projects import (
@@ -170,8 +171,8 @@ def test_every_label_is_a_valid_kubernetes_label() -> None:
     for metadata in (prod(), dev()):
         for key, value in metadata.labels().items():
             name = key.rpartition("/")[2]
-            assert keys.is_label_value(name), key
-            assert keys.is_label_value(value), (key, value)
+            assert patterns.is_label_value(name), key
+            assert patterns.is_label_value(value), (key, value)
 
 
 LONG_NAME = "argosy-" + "x" * 60

@@ -31,12 +31,13 @@ from typing import Any, Final
 
 from argosy import naming, patterns
 from argosy.argocd.delivery import IgnoreDifference
-from argosy.argocd.metadata import DNS_LABEL_RULE, addon_role_annotation, is_dns_label
+from argosy.argocd.metadata import DNS_LABEL_RULE, addon_role_annotation
 from argosy.argocd.versions import CHARTS
 from argosy.config.models.addons import AddonsSettings
 from argosy.config.stage import AwsStageConfig, StageConfig
 from argosy.manifests.addons import DEFAULT_STORAGE_CLASS
 from argosy.manifests.iam import PolicyDocument
+from argosy.patterns import is_dns_label
 
 #: The annotation ordering objects inside one Application's sync, lowest first.
 SYNC_WAVE_ANNOTATION: Final = "argocd.argoproj.io/sync-wave"

@@ -85,7 +85,6 @@ _DNS_LABEL_RULE: Final = (
     "a DNS-1123 label, at most 63 lowercase letters, digits or '-', starting and ending with a "
     "letter or digit"
 )
-_DURATION = re.compile(r"^(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?$")
 # Go's time.Duration counts nanoseconds in an int64: anything longer does not parse.
 _MAX_DURATION_SECONDS: Final = (2**63 - 1) // 10**9
 _INT32_MAX: Final = 2**31 - 1
@@ -115,14 +114,6 @@ _CW_HIGH_RESOLUTION_PERIODS: Final = (1, 5, 10, 20, 30)
 _CW_MAX_DIMENSIONS: Final = 30
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_dns_label(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= 63 and bool(patterns.DNS_LABEL.fullmatch(value))
-
-
 def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -134,15 +125,8 @@ def duration_seconds(value: object) -> int | None:
     (``DurationString.Duration``); argosy accepts the part of that language teams write, the
     same as for canary pauses, and refuses zero, which means "no wait" in neither field.
     """
-    if not isinstance(value, str) or not value:
-        return None
-    match = _DURATION.fullmatch(value)
-    if match is None:
-        return None
-    seconds = sum(
-        int(match[unit] or 0) * factor for unit, factor in (("h", 3600), ("m", 60), ("s", 1))
-    )
-    return seconds if 0 < seconds <= _MAX_DURATION_SECONDS else None
+    seconds = patterns.hms_seconds(value) if isinstance(value, str) else None
+    return seconds if seconds is not None and 0 < seconds <= _MAX_DURATION_SECONDS else None
 
 
 def _check_duration(what: str, value: object) -> None:
@@ -227,7 +211,9 @@ class Sampling:
             _check_duration("analysis interval", self.interval)
         if self.initial_delay is not None:
             _check_duration("analysis initial_delay", self.initial_delay)
-        if self.count is not None and not (_is_int(self.count) and 1 <= self.count <= _INT32_MAX):
+        if self.count is not None and not (
+            patterns.is_whole_number(self.count) and 1 <= self.count <= _INT32_MAX
+        ):
             raise ValueError(
                 f"analysis count {self.count!r} is not valid: the number of measurements, 1 or "
                 "more (a count of 0 never measures in a step), such as 5"
@@ -236,7 +222,9 @@ class Sampling:
             ("failure_limit", self.failure_limit),
             ("inconclusive_limit", self.inconclusive_limit),
         ):
-            if limit is not None and not (_is_int(limit) and 0 <= limit <= _INT32_MAX):
+            if limit is not None and not (
+                patterns.is_whole_number(limit) and 0 <= limit <= _INT32_MAX
+            ):
                 kind = name.partition("_")[0]
                 raise ValueError(
                     f"analysis {name} {limit!r} is not valid: the {kind} measurements "
@@ -458,7 +446,8 @@ class PrometheusQuery:
                 'sum(rate(http_requests_total{service="{{args.service-name}}"}[5m]))'
             )
         if self.timeout_seconds is not None and not (
-            _is_int(self.timeout_seconds) and 1 <= self.timeout_seconds <= _INT32_MAX
+            patterns.is_whole_number(self.timeout_seconds)
+            and 1 <= self.timeout_seconds <= _INT32_MAX
         ):
             raise ValueError(
                 f"Prometheus timeout_seconds {self.timeout_seconds!r} is not valid: whole "
@@ -530,7 +519,7 @@ class CloudWatchStat:
             )
         period = self.period
         if not (
-            _is_int(period)
+            patterns.is_whole_number(period)
             and (period in _CW_HIGH_RESOLUTION_PERIODS or (period > 0 and period % 60 == 0))
         ):
             raise ValueError(
@@ -720,7 +709,7 @@ class Metric:
     sampling: Sampling = field(default_factory=Sampling)
 
     def __post_init__(self) -> None:
-        if not _is_dns_label(self.name):
+        if not patterns.is_dns_label(self.name):
             raise ValueError(
                 f"metric name {self.name!r} is not valid: {_DNS_LABEL_RULE}, such as success-rate"
             )
@@ -852,7 +841,7 @@ class AnalysisTemplate:
     labels: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}))
 
     def __post_init__(self) -> None:
-        if not _is_dns_label(self.name):
+        if not patterns.is_dns_label(self.name):
             raise ValueError(
                 f"analysis template name {self.name!r} is not valid: {_DNS_LABEL_RULE}, such as "
                 "go-todo-prometheus"
@@ -894,14 +883,14 @@ class AnalysisTemplate:
                 f"analysis template {self.name} declares arguments {duplicates!r} more than "
                 "once: each argument once, such as (Arg('service-name'), Arg('namespace'))"
             )
-        if self.namespace is not None and not _is_dns_label(self.namespace):
+        if self.namespace is not None and not patterns.is_dns_label(self.namespace):
             raise ValueError(
                 f"analysis template namespace {self.namespace!r} is not valid: "
                 f"{_DNS_LABEL_RULE}, such as go-todo"
             )
         labels: object = self.labels
         if not isinstance(labels, Mapping) or not all(
-            _is_label_key(k) and _is_label_value(v) for k, v in labels.items()
+            patterns.is_label_key(k) and patterns.is_label_value(v) for k, v in labels.items()
         ):
             raise ValueError(
                 f"analysis template labels {labels!r} are not valid: label names (an optional "
@@ -965,23 +954,6 @@ class AnalysisTemplate:
         }
         check_argo_manifest(manifest)
         return manifest
-
-
-def _is_label_key(key: object) -> bool:
-    if not isinstance(key, str):
-        return False
-    prefix, _, name = key.rpartition("/")
-    if prefix and not (
-        len(prefix) <= 253 and all(_is_dns_label(part) for part in prefix.split("."))
-    ):
-        return False
-    return len(name) <= 63 and bool(patterns.LABEL_VALUE.fullmatch(name))
-
-
-def _is_label_value(value: object) -> bool:
-    return (
-        isinstance(value, str) and len(value) <= 63 and bool(patterns.LABEL_VALUE.fullmatch(value))
-    )
 
 
 def analysis_of(*templates: AnalysisTemplate, args: Mapping[str, str]) -> Analysis:

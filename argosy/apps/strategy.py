@@ -88,13 +88,10 @@ ANALYSIS_EXAMPLE: Final = "{analysis: {templates: [{templateName: success-rate}]
 
 _INT32_MAX: Final = 2**31 - 1
 _PORT_MAX: Final = 65535
-_DURATION = re.compile(r"^(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?$")
 _SECONDS = re.compile(r"^-?[0-9]+$")
 # A string a team meant as a weight ("20", "20%"): told apart from a malformed duration.
 _QUOTED_WEIGHT = re.compile(r"^[0-9]+%$|^[0-9]+$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # A Service name is a DNS-1035 label: it starts with a letter.
-_SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _SERVICE_RULE: Final = (
     "a Service name: at most 63 lowercase letters, digits or '-', starting with a letter and "
     "ending with a letter or digit"
@@ -103,18 +100,6 @@ _SUBDOMAIN_RULE: Final = (
     "a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' or '.', starting and "
     "ending with a letter or digit"
 )
-
-
-def _is_subdomain(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= 253 and bool(_DNS_SUBDOMAIN.fullmatch(value))
-
-
-def _is_service_name(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= 63 and bool(_SERVICE_NAME.fullmatch(value))
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # --------------------------------------------------------------------------------------
@@ -181,7 +166,9 @@ def _duration(value: object, *, bare_seconds: bool) -> str | _Issue:
 
     ``bare_seconds``: a whole number without unit is seconds (the mapping form only).
     """
-    unitless = _is_int(value) or (isinstance(value, str) and bool(_SECONDS.fullmatch(value)))
+    unitless = patterns.is_whole_number(value) or (
+        isinstance(value, str) and bool(_SECONDS.fullmatch(value))
+    )
     if bare_seconds and unitless:
         text = f"{value}s"
     elif isinstance(value, str):
@@ -189,16 +176,13 @@ def _duration(value: object, *, bare_seconds: bool) -> str | _Issue:
     else:
         return _Issue(f"pause duration {value!r} is not valid", DURATION_RULE, DURATION_EXAMPLE)
     unsigned = text.removeprefix("-")
-    match = _DURATION.fullmatch(unsigned)
-    if not unsigned or match is None:
+    seconds = patterns.hms_seconds(unsigned)
+    if seconds is None:
         return _Issue(f"pause duration {value!r} is not valid", DURATION_RULE, DURATION_EXAMPLE)
     if unsigned != text:
         return _Issue(
             f"pause duration {value!r} is negative", "a pause is never negative (R1)", unsigned
         )
-    seconds = sum(
-        int(match[unit] or 0) * factor for unit, factor in (("h", 3600), ("m", 60), ("s", 1))
-    )
     if seconds > _INT32_MAX:
         # The controller counts a pause in seconds as an int32: longer would wrap negative.
         return _Issue(
@@ -269,7 +253,7 @@ class TemplateRef:
     cluster_scope: bool = False
 
     def __post_init__(self) -> None:
-        if not _is_subdomain(self.name):
+        if not patterns.is_dns_subdomain(self.name):
             raise ValueError(
                 f"analysis template name {self.name!r} is not valid: {_SUBDOMAIN_RULE}, such "
                 "as success-rate"
@@ -536,7 +520,7 @@ class BackgroundAnalysis:
                 "Analysis.of('success-rate')"
             )
         if self.starting_step is not None and not (
-            _is_int(self.starting_step) and self.starting_step >= 0
+            patterns.is_whole_number(self.starting_step) and self.starting_step >= 0
         ):
             raise ValueError(
                 f"background analysis starting_step {self.starting_step!r} is not valid: the "
@@ -575,22 +559,24 @@ class AlbRouting:
     annotation_prefix: str = ALB_ANNOTATION_PREFIX
 
     def __post_init__(self) -> None:
-        if not _is_subdomain(self.ingress):
+        if not patterns.is_dns_subdomain(self.ingress):
             raise ValueError(
                 f"ALB ingress {self.ingress!r} is not valid: an Ingress name, "
                 f"{_SUBDOMAIN_RULE}, such as go-todo"
             )
-        if not (_is_int(self.service_port) and 1 <= self.service_port <= _PORT_MAX):
+        if not (
+            patterns.is_whole_number(self.service_port) and 1 <= self.service_port <= _PORT_MAX
+        ):
             raise ValueError(
                 f"ALB service_port {self.service_port!r} is not valid: a port from 1 to "
                 f"{_PORT_MAX}, such as 80"
             )
-        if self.root_service is not None and not _is_service_name(self.root_service):
+        if self.root_service is not None and not patterns.is_dns_1035_label(self.root_service):
             raise ValueError(
                 f"ALB root_service {self.root_service!r} is not valid: {_SERVICE_RULE}, such "
                 "as go-todo"
             )
-        if not _is_subdomain(self.annotation_prefix):
+        if not patterns.is_dns_subdomain(self.annotation_prefix):
             raise ValueError(
                 f"ALB annotation_prefix {self.annotation_prefix!r} is not valid: "
                 f"{_SUBDOMAIN_RULE}, such as {ALB_ANNOTATION_PREFIX}"
@@ -621,7 +607,7 @@ class IstioRouting:
     routes: Sequence[str] = ()
 
     def __post_init__(self) -> None:
-        if not _is_subdomain(self.virtual_service):
+        if not patterns.is_dns_subdomain(self.virtual_service):
             raise ValueError(
                 f"Istio virtual_service {self.virtual_service!r} is not valid: "
                 f"{_SUBDOMAIN_RULE}, such as go-todo"
@@ -691,7 +677,7 @@ class Canary:
             ("stable_service", self.stable_service),
             ("canary_service", self.canary_service),
         ):
-            if service is not None and not _is_service_name(service):
+            if service is not None and not patterns.is_dns_1035_label(service):
                 raise ValueError(
                     f"canary {name} {service!r} is not valid: {_SERVICE_RULE}, such as "
                     f"go-todo-{name.partition('_')[0]}"
@@ -772,7 +758,7 @@ class BlueGreen:
             ("active_service", self.active_service),
             ("preview_service", self.preview_service),
         ):
-            if not _is_service_name(service):
+            if not patterns.is_dns_1035_label(service):
                 raise ValueError(
                     f"blue-green {name} {service!r} is not valid: {_SERVICE_RULE}, such as "
                     f"go-todo-{name.partition('_')[0]}"
@@ -789,7 +775,7 @@ class BlueGreen:
                 "valid: True or False"
             )
         delay = self.scale_down_delay_seconds
-        if not (_is_int(delay) and 0 <= delay <= _INT32_MAX):
+        if not (patterns.is_whole_number(delay) and 0 <= delay <= _INT32_MAX):
             raise ValueError(
                 f"blue-green scale_down_delay_seconds {delay!r} is not valid: whole seconds, 0 "
                 "or more, such as 30"
@@ -827,24 +813,9 @@ Strategy: TypeAlias = Canary | BlueGreen
 # The Rollout
 
 
-def _is_label_key(key: object) -> bool:
-    if not isinstance(key, str):
-        return False
-    prefix, _, name = key.rpartition("/")
-    if prefix and not _is_subdomain(prefix):
-        return False
-    return len(name) <= 63 and bool(patterns.LABEL_VALUE.fullmatch(name))
-
-
-def _is_label_value(value: object) -> bool:
-    return (
-        isinstance(value, str) and len(value) <= 63 and bool(patterns.LABEL_VALUE.fullmatch(value))
-    )
-
-
 def _check_labels(what: str, labels: Mapping[str, str]) -> None:
     for key, value in labels.items():
-        if not _is_label_key(key) or not _is_label_value(value):
+        if not patterns.is_label_key(key) or not patterns.is_label_value(value):
             raise ValueError(
                 f"{what} {key!r}: {value!r} is not valid: a label name (an optional DNS "
                 "subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.') and "
@@ -893,12 +864,17 @@ def rollout(
         )
     if not isinstance(strategy, Canary | BlueGreen):
         raise ValueError(f"rollout strategy {strategy!r} is not valid: a Canary or a BlueGreen")
-    if replicas is not None and not (_is_int(replicas) and 0 <= replicas <= _INT32_MAX):
+    if replicas is not None and not (
+        patterns.is_whole_number(replicas) and 0 <= replicas <= _INT32_MAX
+    ):
         raise ValueError(
             f"rollout replicas {replicas!r} is not valid: 0 or more, or None when a "
             "HorizontalPodAutoscaler owns them, such as 3"
         )
-    if not (_is_int(revision_history_limit) and 0 <= revision_history_limit <= _INT32_MAX):
+    if not (
+        patterns.is_whole_number(revision_history_limit)
+        and 0 <= revision_history_limit <= _INT32_MAX
+    ):
         raise ValueError(
             f"rollout revision_history_limit {revision_history_limit!r} is not valid: old "
             "ReplicaSets kept for rollback, 0 or more, such as 10"

@@ -125,7 +125,6 @@ _STARTUP = {"periodSeconds": 5, "timeoutSeconds": 2, "failureThreshold": 30}
 _LIVENESS = {"periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 3}
 _READINESS = {"periodSeconds": 5, "timeoutSeconds": 2, "failureThreshold": 3}
 
-_LABEL_MAX: Final = 63
 _PORT_MIN: Final = 1024
 _PORT_MAX: Final = 65535
 _INT32_MAX: Final = 2**31 - 1
@@ -188,8 +187,6 @@ HOST_RULE: Final = (
 CERTIFICATE_ARN_RULE: Final = "an ACM certificate ARN, or None to find it by the host"
 VPC_CIDR_RULE: Final = "the VPC's private IPv4 range (the ALB's nodes), in CIDR notation"
 
-_APP_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 # The distribution reference grammar (distribution/reference), without tag or digest.
@@ -219,22 +216,6 @@ def _invalid(what: str, value: object, rule: str, example: str) -> ValueError:
     return ValueError(f"{what} {value!r} is not valid: {rule}, such as {example}")
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_label(value: object) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) <= _LABEL_MAX
-        and bool(patterns.DNS_LABEL.fullmatch(value))
-    )
-
-
-def _is_subdomain(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= 253 and bool(_DNS_SUBDOMAIN.fullmatch(value))
-
-
 def _require_bool(what: str, value: object) -> None:
     if not isinstance(value, bool):
         raise ValueError(f"{what} {value!r} is not valid: True or False")
@@ -242,9 +223,7 @@ def _require_bool(what: str, value: object) -> None:
 
 def check_app_name(name: object) -> str:
     """``name`` if it can name an app (and its Namespace and Services); ValueError otherwise."""
-    if not (
-        isinstance(name, str) and len(name) <= _LABEL_MAX and _APP_NAME.fullmatch(name) is not None
-    ):
+    if not isinstance(name, str) or not patterns.is_dns_1035_label(name):
         raise _invalid("app name", name, APP_NAME_RULE, "go-todo")
     if name == "default" or name.startswith("kube-"):
         raise _invalid("app name", name, RESERVED_NAMESPACE_RULE, "go-todo")
@@ -260,10 +239,10 @@ def derived_name(name: str, suffix: str, what: str) -> str:
         what: What the derived name names, for the message (``canary Service``).
     """
     derived = f"{name}{suffix}"
-    if len(derived) > _LABEL_MAX:
+    if len(derived) > patterns.LABEL_MAX:
         raise ValueError(
             f"app name {name!r} makes the {what} name {derived!r}, {len(derived)} characters: "
-            f"{DERIVED_NAME_RULE}; use an app name of at most {_LABEL_MAX - len(suffix)} "
+            f"{DERIVED_NAME_RULE}; use an app name of at most {patterns.LABEL_MAX - len(suffix)} "
             "characters, such as go-todo"
         )
     return derived
@@ -438,7 +417,7 @@ class SecretEnvVar:
 
     def __post_init__(self) -> None:
         _require_env_name(self.name)
-        if not _is_subdomain(self.secret):
+        if not patterns.is_dns_subdomain(self.secret):
             raise _invalid(f"env {self.name} secret", self.secret, SECRET_NAME_RULE, "go-todo-db")
         if not (isinstance(self.key, str) and _SECRET_KEY.fullmatch(self.key)):
             raise _invalid(f"env {self.name} key", self.key, SECRET_KEY_RULE, "password")
@@ -476,14 +455,18 @@ class Autoscaling:
     target_cpu_utilization: int = DEFAULT_TARGET_CPU_UTILIZATION
 
     def __post_init__(self) -> None:
-        if not (_is_int(self.min_replicas) and 1 <= self.min_replicas <= _INT32_MAX):
+        if not (
+            patterns.is_whole_number(self.min_replicas) and 1 <= self.min_replicas <= _INT32_MAX
+        ):
             raise _invalid(
                 "autoscaling min_replicas",
                 self.min_replicas,
                 "1 or more (an HPA never scales to zero)",
                 "2",
             )
-        if not (_is_int(self.max_replicas) and self.min_replicas <= self.max_replicas):
+        if not (
+            patterns.is_whole_number(self.max_replicas) and self.min_replicas <= self.max_replicas
+        ):
             raise _invalid(
                 "autoscaling max_replicas",
                 self.max_replicas,
@@ -491,7 +474,7 @@ class Autoscaling:
                 str(max(self.min_replicas, 1) * 5),
             )
         utilization = self.target_cpu_utilization
-        if not (_is_int(utilization) and 1 <= utilization <= 100):
+        if not (patterns.is_whole_number(utilization) and 1 <= utilization <= 100):
             raise _invalid(
                 "autoscaling target_cpu_utilization",
                 utilization,
@@ -552,7 +535,9 @@ def _is_host(host: object) -> bool:
     if len(labels) < 2 or labels[-1].isdigit():
         # One label is not fully qualified; an all-digit last label is an IP address.
         return False
-    return all(len(label) <= _LABEL_MAX and _HOST_LABEL.fullmatch(label) for label in labels)
+    return all(
+        len(label) <= patterns.LABEL_MAX and _HOST_LABEL.fullmatch(label) for label in labels
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -603,7 +588,7 @@ class Workload:
     def __post_init__(self) -> None:
         check_app_name(self.name)
         for what, label, example in (("team", self.team, "todo"), ("stage", self.stage, "dev")):
-            if not _is_label(label):
+            if not patterns.is_dns_label(label):
                 raise _invalid(what, label, LABEL_RULE, example)
         checked: tuple[tuple[str, object, type], ...] = (
             ("image", self.image, Image),
@@ -612,7 +597,7 @@ class Workload:
         for what, value, kind in checked:
             if not isinstance(value, kind):
                 raise ValueError(f"{what} {value!r} is not valid: a {kind.__name__}")
-        if not (_is_int(self.port) and _PORT_MIN <= self.port <= _PORT_MAX):
+        if not (patterns.is_whole_number(self.port) and _PORT_MIN <= self.port <= _PORT_MAX):
             raise _invalid("port", self.port, PORT_RULE, "8080")
         if not (isinstance(self.health_path, str) and _HEALTH_PATH.fullmatch(self.health_path)):
             raise _invalid("health_path", self.health_path, HEALTH_PATH_RULE, "/healthz")
@@ -623,7 +608,7 @@ class Workload:
         self._check_namespaces()
         _require_bool("automount_service_account_token", self.automount_service_account_token)
         if self.run_as_user is not None and not (
-            _is_int(self.run_as_user) and 1 <= self.run_as_user <= _INT32_MAX
+            patterns.is_whole_number(self.run_as_user) and 1 <= self.run_as_user <= _INT32_MAX
         ):
             raise _invalid(
                 "run_as_user", self.run_as_user, "a UID above 0 (never root), or None", "65532"
@@ -645,7 +630,7 @@ class Workload:
                 "autoscaling=Autoscaling(min_replicas=2, max_replicas=10)"
             )
         if self.replicas is not None and not (
-            _is_int(self.replicas) and 1 <= self.replicas <= _INT32_MAX
+            patterns.is_whole_number(self.replicas) and 1 <= self.replicas <= _INT32_MAX
         ):
             raise _invalid("replicas", self.replicas, "1 or more", "2")
         if self.autoscaling is not None and not isinstance(self.autoscaling, Autoscaling):
@@ -678,7 +663,7 @@ class Workload:
                 "allowed_namespaces", namespaces, "a list of namespaces", "('go-todo-web',)"
             )
         for namespace in namespaces:
-            if not _is_label(namespace):
+            if not patterns.is_dns_label(namespace):
                 raise _invalid("allowed namespace", namespace, LABEL_RULE, "go-todo-web")
             if namespace == self.name:
                 raise ValueError(

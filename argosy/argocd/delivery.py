@@ -53,12 +53,11 @@ from argosy.argocd.metadata import (
     PRODUCTION,
     ClusterMetadata,
     addon_role_annotation,
-    is_dns_label,
-    is_label_value,
 )
 from argosy.argocd.projects import PLATFORM_PROJECT
 from argosy.argocd.versions import CHARTS, ChartVersion
 from argosy.manifests.argo_schemas import check_argo_manifest
+from argosy.patterns import is_dns_label, is_dns_subdomain, is_label_value
 
 API_VERSION: Final = "argoproj.io/v1alpha1"
 #: The finalizer with which deleting an Application deletes what it synced (cascading).
@@ -75,7 +74,6 @@ HELM_RELEASE_NAME_MAX: Final = 53
 #: The key of a cluster generator's ``values`` holding the chart version per stage.
 CHART_VERSION_VALUE: Final = "chartVersion"
 
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _KIND = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _API_GROUP = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$")
 _DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
@@ -793,7 +791,7 @@ def _check_target(delivery: Delivery, argocd_namespace: str, project: str) -> No
             "project 'default' is not valid: Argo CD's default project allows every source and "
             f"destination (SECURITY.md A4); use a bounded project such as {PLATFORM_PROJECT!r}"
         )
-    if len(project) > 253 or not _DNS_SUBDOMAIN.fullmatch(project):
+    if not is_dns_subdomain(project):
         raise ValueError(
             f"project {project!r} is not valid: the name of an AppProject, a DNS-1123 "
             "subdomain (lowercase letters, digits, '-' and '.', at most 253 characters)"

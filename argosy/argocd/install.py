@@ -42,13 +42,14 @@ from typing import Any, Final
 import yaml
 
 from argosy import naming
-from argosy.argocd.metadata import DNS_LABEL_RULE, is_dns_label
+from argosy.argocd.metadata import DNS_LABEL_RULE
 from argosy.argocd.versions import ARGO_CD
 from argosy.config.models.selfhosted import (
     NotificationSettings,
     SelfHostedArgoCdSettings,
     SsoSettings,
 )
+from argosy.patterns import is_dns_label
 
 #: The Helm release's name. Fixed: with the chart's ``nameOverride`` ``argocd`` it makes every
 #: resource name the upstream one (``argocd-server``, ``argocd-redis-ha-haproxy``…), which the

@@ -33,6 +33,7 @@ from typing import NoReturn
 
 from argosy import patterns
 from argosy.config.models.scalars import IAM_PRINCIPAL_ARN
+from argosy.patterns import is_dns_label, is_label_value
 
 # --------------------------------------------------------------------------------------
 # Keys: each written once. A key may be both a label and an annotation.
@@ -110,16 +111,6 @@ _CLUSTER_ARN = re.compile(
 _ADDON_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 #: The longest add-on name whose ``<addon>_iam_role_arn`` key is a valid annotation name.
 _ADDON_NAME_MAX = 63 - len(IAM_ROLE_ARN_SUFFIX)
-
-
-def is_label_value(value: str) -> bool:
-    """Whether ``value`` is a non-empty valid Kubernetes label value."""
-    return len(value) <= 63 and bool(patterns.LABEL_VALUE.fullmatch(value))
-
-
-def is_dns_label(value: str) -> bool:
-    """Whether ``value`` is a DNS-1123 label (a namespace, a Secret name, a stage)."""
-    return len(value) <= 63 and bool(patterns.DNS_LABEL.fullmatch(value))
 
 
 def addon_role_annotation(addon: str) -> str:

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from argosy.argocd.metadata import DNS_LABEL_RULE, PRODUCTION, is_dns_label
+from argosy.argocd.metadata import DNS_LABEL_RULE, PRODUCTION
 from argosy.manifests.argo_schemas import check_argo_manifest
+from argosy.patterns import is_dns_label
 
 #: The platform's project: the controllers and the cluster baseline.
 PLATFORM_PROJECT = "platform"

@@ -23,10 +23,11 @@ import json
 import re
 from typing import Any
 
-from argosy.argocd.metadata import DNS_LABEL_RULE, ClusterMetadata, is_dns_label
+from argosy.argocd.metadata import DNS_LABEL_RULE, ClusterMetadata
 from argosy.argocd.versions import ChartVersion
 from argosy.config.models.scalars import IAM_PRINCIPAL_ARN
 from argosy.manifests.argo_schemas import check_manifest
+from argosy.patterns import is_dns_label, is_dns_subdomain
 
 #: The label by which Argo CD finds cluster registrations among Secrets.
 SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
@@ -34,7 +35,6 @@ SECRET_TYPE_CLUSTER = "cluster"
 #: The namespace Argo CD keeps registrations in unless configured otherwise.
 DEFAULT_NAMESPACE = "argocd"
 
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _EKS_ENDPOINT = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
@@ -52,7 +52,7 @@ def _check_namespace(namespace: str) -> None:
 
 
 def _check_project(project: str) -> None:
-    if len(project) > 253 or not _DNS_SUBDOMAIN.fullmatch(project):
+    if not is_dns_subdomain(project):
         raise ValueError(
             f"project {project!r} is not valid: the name of an AppProject, a DNS-1123 "
             "subdomain (lowercase letters, digits, '-' and '.', at most 253 characters)"

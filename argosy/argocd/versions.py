@@ -49,7 +49,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from argosy.argocd.metadata import DNS_LABEL_RULE, is_dns_label
+from argosy.argocd.metadata import DNS_LABEL_RULE
+from argosy.patterns import is_dns_label
 
 # --------------------------------------------------------------------------------------
 # Version rules

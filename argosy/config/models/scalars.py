@@ -28,7 +28,6 @@ IAM_PRINCIPAL_ARN = re.compile(
 _INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z][a-z0-9-]*)\.(?P<size>[a-z0-9-]+)$")
 # Graviton families carry a "g" right after the generation digit: m7g, c6gn, r8gd, t4g, x2gd.
 _ARM_FAMILY = re.compile(r"^(a1|[a-z]+[0-9]+g[a-z]*(-flex)?)$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _TAG_TEXT = re.compile(r"^[\w\s+=.:/@-]*$", re.UNICODE)
 _ADDON_VERSION = re.compile(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")
 _K8S_MINOR = re.compile(r"^1\.[0-9]{2}$")
@@ -234,7 +233,7 @@ def _label_key(value: str, example: str = "labels: {argosy.dev/pool: system}") -
     if (
         not patterns.LABEL_VALUE.fullmatch(name)
         or len(name) > 63
-        or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)))
+        or (prefix and not patterns.is_dns_subdomain(prefix))
     ):
         violation(
             "a Kubernetes label key: an optional DNS subdomain prefix and '/', then at most 63 "
