@@ -1040,6 +1040,32 @@ class HttpSeries:
         )
 
 
+def _scalar_bounds(threshold: str, *, at_least: bool) -> dict[str, str]:
+    """The conditions of a query answering one value: ``threshold`` its lower or upper bound.
+
+    No answer is inconclusive, and so is NaN (a 0/0 ratio), which compares false both ways.
+    """
+    good, bad = (">=", "<") if at_least else ("<=", ">")
+    return {
+        "success_condition": f"len(result) > 0 && result[0] {good} {threshold}",
+        "failure_condition": f"len(result) > 0 && result[0] {bad} {threshold}",
+    }
+
+
+def _every_point_at_most(threshold: str) -> dict[str, str]:
+    """The conditions of a CloudWatch query: every data point at most ``threshold``.
+
+    One point above fails; no data point is inconclusive.
+    """
+    values = "result[0].Values"
+    return {
+        "success_condition": (
+            f"len(result) > 0 && len({values}) > 0 && all({values}, {{# <= {threshold}}})"
+        ),
+        "failure_condition": f"len(result) > 0 && any({values}, {{# > {threshold}}})",
+    }
+
+
 def _sampling(sampling: Sampling) -> Sampling:
     if not isinstance(sampling, Sampling):
         raise ValueError(
@@ -1082,9 +1108,7 @@ def prometheus_success_rate(
         provider=PrometheusQuery(
             address=address, query=query, sigv4=sigv4, timeout_seconds=timeout_seconds
         ),
-        # NaN compares false both ways, so 0/0 is neither success nor failure.
-        success_condition=f"len(result) > 0 && result[0] >= {threshold}",
-        failure_condition=f"len(result) > 0 && result[0] < {threshold}",
+        **_scalar_bounds(threshold, at_least=True),
         sampling=_sampling(sampling),
     )
 
@@ -1118,8 +1142,7 @@ def prometheus_latency(
         provider=PrometheusQuery(
             address=address, query=query, sigv4=sigv4, timeout_seconds=timeout_seconds
         ),
-        success_condition=f"len(result) > 0 && result[0] <= {threshold}",
-        failure_condition=f"len(result) > 0 && result[0] > {threshold}",
+        **_scalar_bounds(threshold, at_least=False),
         sampling=_sampling(sampling),
     )
 
@@ -1212,7 +1235,6 @@ def cloudwatch_error_rate(
         )
     seconds = _check_period(period)
     threshold = _number(rate)
-    values = "result[0].Values"
     return Metric(
         name=name,
         provider=CloudWatchQuery(
@@ -1239,10 +1261,7 @@ def cloudwatch_error_rate(
                 ),
             ),
         ),
-        success_condition=(
-            f"len(result) > 0 && len({values}) > 0 && all({values}, {{# <= {threshold}}})"
-        ),
-        failure_condition=f"len(result) > 0 && any({values}, {{# > {threshold}}})",
+        **_every_point_at_most(threshold),
         sampling=_sampling(sampling),
     )
 
@@ -1263,7 +1282,6 @@ def cloudwatch_latency(
     """
     stat = f"p{_number(_check_percentile('latency percentile', percentile))}"
     threshold = _number(_check_seconds_threshold("latency max_seconds", max_seconds))
-    values = "result[0].Values"
     return Metric(
         name=name,
         provider=CloudWatchQuery(
@@ -1280,10 +1298,7 @@ def cloudwatch_latency(
                 ),
             ),
         ),
-        success_condition=(
-            f"len(result) > 0 && len({values}) > 0 && all({values}, {{# <= {threshold}}})"
-        ),
-        failure_condition=f"len(result) > 0 && any({values}, {{# > {threshold}}})",
+        **_every_point_at_most(threshold),
         sampling=_sampling(sampling),
     )
 

@@ -103,6 +103,28 @@ def logs_key_policy(
     }
 
 
+def _via_service(service: str, *, partition: str, region: str, account_id: str) -> dict[str, Any]:
+    """The condition: a caller of the account, through ``service`` in the region."""
+    return {
+        "StringEquals": {
+            "kms:CallerAccount": account_id,
+            "kms:ViaService": f"{service}.{region}.{dns_suffix_of(partition)}",
+        }
+    }
+
+
+def _account_uses_through(sid: str, via: dict[str, Any]) -> dict[str, Any]:
+    """Principals of the account may use the key, under the ``via`` condition only."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": [*USE_ACTIONS],
+        "Resource": "*",
+        "Condition": via,
+    }
+
+
 def ebs_key_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
     """The account's default EBS key: usable by principals of the account, through EC2 only.
 
@@ -110,24 +132,12 @@ def ebs_key_policy(*, partition: str, region: str, account_id: str) -> PolicyDoc
     service-linked role), the EBS CSI driver and people creating volumes all call through
     EC2 in the account, and nothing can use the key directly.
     """
-    via_ec2 = {
-        "StringEquals": {
-            "kms:CallerAccount": account_id,
-            "kms:ViaService": f"ec2.{region}.{dns_suffix_of(partition)}",
-        }
-    }
+    via_ec2 = _via_service("ec2", partition=partition, region=region, account_id=account_id)
     return {
         "Version": "2012-10-17",
         "Statement": [
             _admin_statement(partition, account_id),
-            {
-                "Sid": "AccountUsesKeyThroughEc2",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": [*USE_ACTIONS],
-                "Resource": "*",
-                "Condition": via_ec2,
-            },
+            _account_uses_through("AccountUsesKeyThroughEc2", via_ec2),
             {
                 "Sid": "AccountGrantsKeyToEc2",
                 "Effect": "Allow",
@@ -150,22 +160,11 @@ def artifacts_key_policy(*, partition: str, region: str, account_id: str) -> Pol
     identity, its own prefix; the server's, read-only): the key adds only that nothing uses it
     outside S3.
     """
+    via_s3 = _via_service("s3", partition=partition, region=region, account_id=account_id)
     return {
         "Version": "2012-10-17",
         "Statement": [
             _admin_statement(partition, account_id),
-            {
-                "Sid": "AccountUsesKeyThroughS3",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": [*USE_ACTIONS],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {
-                        "kms:CallerAccount": account_id,
-                        "kms:ViaService": f"s3.{region}.{dns_suffix_of(partition)}",
-                    }
-                },
-            },
+            _account_uses_through("AccountUsesKeyThroughS3", via_s3),
         ],
     }
