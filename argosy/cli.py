@@ -41,7 +41,7 @@ from argosy.plan.planner import (
     validate_requests,
 )
 from argosy.policy.rules import CheckReport
-from argosy.render import managed_clusters, render_tree
+from argosy.render import render_project
 from argosy.render.tree import TreeInputError
 from argosy.render.tree import compare as compare_tree
 from argosy.render.tree import write as write_tree
@@ -381,22 +381,24 @@ def render_command(
             raise UsageError(
                 "--all renders every stack; --stack renders the ones named: use one or the other"
             )
-        if not stack and not all_stacks:
-            raise UsageError("name a stack with --stack NAME, or render every stack with --all")
+        # Without --stack, every stack: `render` then `render --check` is the whole tree.
+        all_stacks = all_stacks or not stack
         project = find_project(cwd)
         requests = requested_stacks(
             project, stacks=stack or [], all_stacks=all_stacks, config_files=[], cwd=cwd
         )
         valid = validate_requests(requests, project.stack_config_dir)
-        clusters, skipped = managed_clusters(
-            [item.config for item in valid], project.stack_config_dir
-        )
-    try:
-        tree = render_tree(clusters, project.root, every_stage=all_stacks)
-    except TreeInputError as exc:
-        stderr.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INVALID) from None
-
+        try:
+            rendered = render_project(
+                [item.config for item in valid],
+                project.stack_config_dir,
+                project.root,
+                every_stage=all_stacks,
+            )
+        except TreeInputError as exc:
+            stderr.print(f"error: {exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INVALID) from None
+    tree, clusters, skipped = rendered.tree, rendered.clusters, rendered.skipped
     for item in skipped:
         stdout.print(f"skipped {item.stage}: {item.reason}", markup=False, soft_wrap=True)
     if not clusters:

@@ -34,3 +34,9 @@ LOCAL_STAGE_OUTPUTS: dict[str, str] = {
     "stage": "The stage's name (the stack name).",
     "kubeContext": "The kubeconfig context deployed to.",
 }
+#: Outputs of an AWS stage with an app domain (``argosy:apps`` ``domain``), after the others.
+APPS_DNS_OUTPUTS: dict[str, str] = {
+    "appsZoneId": "The app domain's public hosted zone (made by the stack or adopted).",
+    "appsZoneNameServers": "Its name servers: delegate the domain to them from its parent.",
+    "appsCertificateArn": "The validated ACM certificate of the domain and *.<domain>.",
+}

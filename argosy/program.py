@@ -11,10 +11,13 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
+from argosy.apps.catalog import load_apps, resolve_catalog, stage_configs
+from argosy.apps.load import Catalog
+from argosy.apps.resolve import AppOnStage
 from argosy.config.errors import ConfigInvalidError, format_issues
 from argosy.config.keys import OBJECT_KEYS
 from argosy.config.source import ConfigSource, decode_from_program
-from argosy.config.stage import StageConfig
+from argosy.config.stage import AwsStageConfig, StageConfig
 from argosy.config.topology import Topology, resolve_topology
 from argosy.config.validate import validate_stage
 from components.stage import build_stage
@@ -56,11 +59,40 @@ def load_topology(config: StageConfig) -> Topology:
         raise pulumi.RunError(format_issues(exc.issues)) from None
 
 
+def load_catalog_for(config: StageConfig, topology: Topology) -> tuple[list[AppOnStage], Catalog]:
+    """The app catalog, and its apps on the clusters this stage's Argo CD manages.
+
+    The apps are none when the stage hosts no Argo CD; the whole catalog says what the apps on
+    this stage need from AWS, which the stage's own stack creates.
+
+    The catalog (``apps/*.yaml``) is checked against every stack file of the repository, as
+    ``argosy render`` checks it; a mistake stops the program before anything is registered.
+    """
+    root = Path(pulumi.get_root_directory())
+    managed = [config.stage, *(spoke.stage for spoke in topology.spokes)]
+    try:
+        configs = stage_configs(root / STACK_CONFIG_DIR, known=[config, *topology.spokes])
+        catalog = load_apps(root, configs)
+        resolved = (
+            resolve_catalog(catalog, configs, stages=managed) if config.argocd is not None else {}
+        )
+    except ConfigInvalidError as exc:
+        raise pulumi.RunError(format_issues(exc.issues)) from None
+    return [app for apps in resolved.values() for app in apps], catalog
+
+
 def main() -> None:
     """Declare the current stack's stage and export its outputs."""
     config = load_stage_config()
     for warning in config.warnings:
         pulumi.log.warn(warning.format())
-    stage = build_stage(config, load_topology(config))
+    topology = load_topology(config)
+    delivered, catalog = load_catalog_for(config, topology)
+    stage = build_stage(
+        config,
+        topology,
+        catalog=delivered,
+        apps=catalog.cloud_for(config.stage) if isinstance(config, AwsStageConfig) else (),
+    )
     for name, value in stage.exports().items():
         pulumi.export(name, value)

@@ -10,8 +10,8 @@ remote clusters automatically"), so no network path is declared for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pulumi
@@ -19,9 +19,13 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from argosy import naming
+from argosy.addons.argo_rollouts import ADDON as ARGO_ROLLOUTS
 from argosy.addons.catalog import addons_for, comes_after, delivery, namespaces_for
+from argosy.addons.external_secrets import ADDON as EXTERNAL_SECRETS
 from argosy.addons.load_balancer_controller import ADDON as LOAD_BALANCER_CONTROLLER
 from argosy.addons.spec import AddonContext
+from argosy.apps.delivery import app_application, projects_of
+from argosy.apps.resolve import AppOnStage
 from argosy.argocd.delivery import application
 from argosy.argocd.metadata import ClusterMetadata
 from argosy.argocd.platform import BASELINE
@@ -34,7 +38,7 @@ from argosy.argocd.registration import (
     self_hosted_cluster_secret,
 )
 from argosy.argocd.versions import CHARTS
-from argosy.config.models import ArgoCdSettings
+from argosy.config.models import AppsSettings, ArgoCdSettings
 from argosy.config.topology import ArgoCdHost
 from argosy.manifests import iam
 from components._options import child_options
@@ -402,6 +406,10 @@ class RegistrationsArgs:
         kubernetes_version: Its Kubernetes version, whose schemas the objects must match.
         after: What must exist first: Argo CD itself (its namespace and CRDs).
         production: Production rules for the project.
+        apps: The app catalog's apps on the clusters (:mod:`argosy.apps`), each on one
+            stage: their team projects and Applications. Default none.
+        app_settings: Each cluster's stage to its ``argosy:apps`` (the teams' SSO groups
+            and sync windows), for the projects. Default none.
     """
 
     settings: ArgoCdSettings
@@ -410,6 +418,8 @@ class RegistrationsArgs:
     kubernetes_version: str
     after: Sequence[pulumi.Resource]
     production: bool
+    apps: Sequence[AppOnStage] = ()
+    app_settings: Mapping[str, AppsSettings] = field(default_factory=dict)
 
 
 class Registrations(pulumi.ComponentResource):
@@ -474,9 +484,10 @@ class Registrations(pulumi.ComponentResource):
             spec=project["spec"],
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=after),
         )
+        registrations: dict[str, k8s.core.v1.Secret] = {}
         for cluster in args.clusters:
             metadata: Any = registration_metadata(cluster.metadata, namespace=namespace)
-            registration = k8s.core.v1.Secret(
+            registration = registrations[cluster.metadata.stage] = k8s.core.v1.Secret(
                 f"{name}-{cluster.metadata.stage}",
                 metadata=metadata,
                 type="Opaque",
@@ -498,7 +509,68 @@ class Registrations(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=first),
             )
             self.applications[cluster.metadata.stage] = self._addons(name, cluster, args, first)
+        self._apps(name, args, registrations)
         self.register_outputs({})
+
+    def _apps(
+        self, name: str, args: RegistrationsArgs, registrations: Mapping[str, k8s.core.v1.Secret]
+    ) -> None:
+        """The team projects and each app's Application, after what the app's objects need.
+
+        An app's Application comes after its cluster's registration and project, Argo CD
+        (L5), Argo Rollouts (its CRDs), external-secrets when it reads secrets, and the Load
+        Balancer Controller when it has an Ingress (L4: on destroy it goes first).
+        """
+        namespace = args.settings.namespace
+        metadata = {c.metadata.stage: c.metadata for c in args.clusters}
+        unknown = sorted({a.facts.stage for a in args.apps} - set(metadata))
+        if unknown:
+            raise ValueError(f"apps on stages {unknown} that this Argo CD does not manage")
+        projects: dict[str, k8s.apiextensions.CustomResource] = {}
+        for project in projects_of(
+            args.apps,
+            args.app_settings,
+            argocd_namespace=namespace,
+            repo_urls={stage: m.gitops_repo_url for stage, m in metadata.items()},
+        ):
+            project_name = project["metadata"]["name"]
+            projects[project_name] = k8s.apiextensions.CustomResource(
+                f"{name}-project-{project_name}",
+                api_version=project["apiVersion"],
+                kind=project["kind"],
+                metadata=project["metadata"],
+                spec=project["spec"],
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=args.provider, depends_on=list(args.after)
+                ),
+            )
+        for app in args.apps:
+            stage = app.facts.stage
+            manifest = app_application(app, metadata[stage], argocd_namespace=namespace)
+            addons = self.applications[stage]
+            kinds = {o["kind"] for o in app.objects}
+            needed = [ARGO_ROLLOUTS.name]
+            if "ExternalSecret" in kinds:
+                needed.append(EXTERNAL_SECRETS.name)
+            if "Ingress" in kinds:
+                needed.append(LOAD_BALANCER_CONTROLLER.name)
+            k8s.apiextensions.CustomResource(
+                f"{name}-{stage}-app-{app.name}",
+                api_version=manifest["apiVersion"],
+                kind=manifest["kind"],
+                metadata=manifest["metadata"],
+                spec=manifest["spec"],
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    provider=args.provider,
+                    depends_on=[
+                        registrations[stage],
+                        projects[app.project],
+                        *args.after,
+                        *(addons[n] for n in needed),
+                    ],
+                ),
+            )
 
     def _addons(
         self,

@@ -29,12 +29,10 @@ from argosy.addons.catalog import identities_for
 from argosy.addons.spec import AddonContext, AwsTarget
 from argosy.manifests import iam, interruption, kms
 from components._options import child_options
+from components.buckets import abort_incomplete_uploads, private_bucket
 from components.cluster import NODE_ROLE_POLICIES
 from components.identity import ServiceAccountRole, ServiceAccountRoleArgs
 from components.keys import customer_managed_key
-
-#: Days S3 waits before it removes the parts of an upload that never completed.
-ABORT_INCOMPLETE_UPLOAD_DAYS = 7
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,56 +122,13 @@ class ControllersAws(pulumi.ComponentResource):
             production=ctx.production,
             provider=provider,
         )
-        bucket = aws.s3.Bucket(
+        bucket = private_bucket(
+            self,
             f"{name}-artifacts",
-            bucket=bucket_name,
-            # Artifacts are build outputs: a production bucket is kept from deletion like
-            # every stateful resource; elsewhere it may go with its contents.
-            force_destroy=not ctx.production,
-            opts=child_options(self, provider, protect=ctx.production),
-        )
-        parts = child_options(self, provider)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-artifacts",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=parts,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-artifacts",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=parts,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-artifacts",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
-                    ),
-                    # One data key per bucket instead of one KMS call per object.
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=parts,
-        )
-        aws.s3.BucketPolicy(
-            f"{name}-artifacts",
-            bucket=bucket.id,
-            policy=iam.to_json(
-                iam.tls_only_bucket_policy(f"arn:{target.partition}:s3:::{bucket_name}")
-            ),
-            opts=parts,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-artifacts",
-            bucket=bucket.id,
-            rules=[
+            bucket_name=bucket_name,
+            partition=target.partition,
+            key_arn=key.arn,
+            lifecycle_rules=[
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="expire-artifacts",
                     status="Enabled",
@@ -181,12 +136,13 @@ class ControllersAws(pulumi.ComponentResource):
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
                         days=ctx.settings.argo_workflows.artifact_expiry_days
                     ),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=ABORT_INCOMPLETE_UPLOAD_DAYS
-                    ),
+                    abort_incomplete_multipart_upload=abort_incomplete_uploads(),
                 )
             ],
-            opts=parts,
+            # Artifacts are build outputs: a production bucket is kept from deletion like
+            # every stateful resource; elsewhere it may go with its contents.
+            production=ctx.production,
+            provider=provider,
         )
         return bucket.bucket
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -11,6 +12,8 @@ import pulumi_kubernetes as k8s
 from argosy import naming, outputs
 from argosy.addons.catalog import addon_roles
 from argosy.addons.spec import AddonContext
+from argosy.apps.cloud import AppCloud
+from argosy.apps.resolve import AppOnStage
 from argosy.argocd.metadata import ClusterMetadata
 from argosy.config.stage import AwsStageConfig, LocalStageConfig, StageConfig
 from argosy.config.topology import Topology
@@ -18,6 +21,7 @@ from argosy.manifests.network import subnet_layout
 from components.access import ClusterAccess, ClusterAccessArgs
 from components.account import AwsAccount, AwsAccountArgs, default_tags
 from components.addons import AddonCluster, SystemAddons, SystemAddonsArgs
+from components.apps_aws import StageApps, StageAppsArgs
 from components.argocd import (
     ArgoCdAccess,
     ArgoCdAccessArgs,
@@ -65,6 +69,9 @@ class AwsStage(pulumi.ComponentResource):
         config: AwsStageConfig,
         topology: Topology | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        catalog: Sequence[AppOnStage] = (),
+        apps: Sequence[AppCloud] = (),
     ) -> None:
         super().__init__("argosy:stage:AwsStage", name, None, opts)
         topology = topology or Topology()
@@ -200,6 +207,32 @@ class AwsStage(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # The AWS side of the apps on this stage: the app domain's zone and certificate,
+        # Prometheus and the analysis role (after Argo Rollouts' role, which its trust names),
+        # each app's database and bucket. Argo CD may deploy once these exist.
+        stage_apps = (
+            StageApps(
+                f"{stage}-apps",
+                StageAppsArgs(
+                    config=config,
+                    apps=apps,
+                    cluster_name=cluster.name,
+                    cluster_arn=cluster.arn,
+                    vpc_id=network.vpc_id,
+                    private_subnet_ids=network.private_subnet_ids,
+                    cluster_security_group_id=cluster.cluster_security_group_id,
+                    partition=account.partition,
+                    provider=provider,
+                    after=controllers.ready,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            if apps or config.apps.domain is not None or config.apps.prometheus
+            else None
+        )
+        # What Argo CD's first sync needs in AWS: the identities (and certificate) of what it
+        # deploys here.
+        deployable = [*controllers.ready, *(stage_apps.ready if stage_apps else [])]
 
         # For people and tools, and for the hub's own registrations: it holds no credential.
         kubeconfig = eks_kubeconfig_output(
@@ -218,7 +251,7 @@ class AwsStage(pulumi.ComponentResource):
                     host=topology.host,
                     partition=account.partition,
                     provider=provider,
-                    after=controllers.ready,
+                    after=deployable,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -295,8 +328,10 @@ class AwsStage(pulumi.ComponentResource):
                     provider=kubernetes,
                     kubernetes_version=config.cluster.version,
                     # Argo CD, and the identities of the controllers it deploys here.
-                    after=[*ready, *controllers.ready],
+                    after=[*ready, *deployable],
                     production=config.production,
+                    apps=catalog,
+                    app_settings={c.stage: c.apps for c in (config, *topology.spokes)},
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -321,9 +356,16 @@ class AwsStage(pulumi.ComponentResource):
             "logsKeyArn": encryption.logs_key_arn,
             "defaultStorageClass": system_addons.default_storage_class,
             "kubeconfig": kubeconfig,
+            **(stage_apps.exports() if stage_apps else {}),
         }
-        if set(self._exports) != set(outputs.AWS_STAGE_OUTPUTS):
-            raise AssertionError("AwsStage exports must match argosy.outputs.AWS_STAGE_OUTPUTS")
+        expected = set(outputs.AWS_STAGE_OUTPUTS)
+        if config.apps.domain is not None:
+            expected |= set(outputs.APPS_DNS_OUTPUTS)
+        if set(self._exports) != expected:
+            raise AssertionError(
+                "AwsStage exports must match argosy.outputs.AWS_STAGE_OUTPUTS (and "
+                "APPS_DNS_OUTPUTS with an app domain)"
+            )
         self.register_outputs(self._exports)
 
     def _self_hosted_argocd(
@@ -421,8 +463,12 @@ class AwsStage(pulumi.ComponentResource):
         return argocd.ready, clusters
 
     def exports(self) -> dict[str, Any]:
-        """The stack outputs (:data:`argosy.outputs.AWS_STAGE_OUTPUTS`), in that order."""
-        return {name: self._exports[name] for name in outputs.AWS_STAGE_OUTPUTS}
+        """The stack outputs (:data:`argosy.outputs.AWS_STAGE_OUTPUTS`), in that order.
+
+        With an app domain, :data:`argosy.outputs.APPS_DNS_OUTPUTS` follow, in their order.
+        """
+        names = [*outputs.AWS_STAGE_OUTPUTS, *outputs.APPS_DNS_OUTPUTS]
+        return {name: self._exports[name] for name in names if name in self._exports}
 
 
 def cluster_metadata(stage: AwsStageConfig, host: AwsStageConfig) -> ClusterMetadata:
@@ -455,7 +501,12 @@ class LocalStage(pulumi.ComponentResource):
     """The kubeconfig context deployed to."""
 
     def __init__(
-        self, name: str, config: LocalStageConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        config: LocalStageConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        catalog: Sequence[AppOnStage] = (),
     ) -> None:
         super().__init__("argosy:stage:LocalStage", name, None, opts)
         self.stage = config.stage
@@ -507,6 +558,8 @@ class LocalStage(pulumi.ComponentResource):
                 kubernetes_version=config.kubernetes.version,
                 after=argocd.ready,
                 production=config.production,
+                apps=catalog,
+                app_settings={config.stage: config.apps},
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -518,8 +571,23 @@ class LocalStage(pulumi.ComponentResource):
         return {"stage": self.stage, "kubeContext": self.kube_context}
 
 
-def build_stage(config: StageConfig, topology: Topology | None = None) -> AwsStage | LocalStage:
-    """Declare the stage ``config`` describes, in its place in the Argo CD ``topology``."""
+def build_stage(
+    config: StageConfig,
+    topology: Topology | None = None,
+    *,
+    catalog: Sequence[AppOnStage] = (),
+    apps: Sequence[AppCloud] = (),
+) -> AwsStage | LocalStage:
+    """Declare the stage ``config`` describes, in its place in the Argo CD ``topology``.
+
+    ``catalog``: the app catalog's apps on the clusters this stage's Argo CD manages (each
+    on one stage), whose projects and Applications it declares. Default none.
+    ``apps``: what the apps on this stage need from AWS (:class:`AppCloud`, each for this
+    stage), which this stage's own stack creates; a local stage has no AWS and takes none.
+    Default none.
+    """
     if isinstance(config, LocalStageConfig):
-        return LocalStage(config.stage, config)
-    return AwsStage(config.stage, config, topology)
+        if apps:
+            raise ValueError(f"stage {config.stage} is local: it has no AWS for apps' resources")
+        return LocalStage(config.stage, config, catalog=catalog)
+    return AwsStage(config.stage, config, topology, catalog=catalog, apps=apps)

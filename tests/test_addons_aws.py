@@ -446,7 +446,7 @@ def test_external_dns_needs_zones() -> None:
     assert external_dns.ADDON.identities_on(ctx) == ()
     message = (
         "add-on 'external-dns' needs the hosted zones of stage 'dev': set argosy:addons "
-        "externalDns.zones"
+        "externalDns.zones, or argosy:apps domain"
     )
     with pytest.raises(ValueError) as error:
         external_dns.values(ctx)

@@ -37,6 +37,7 @@ from argosy.plan.monitor import REDACTED
 from argosy.plan.planner import StackRequest, validate_requests
 from argosy.policy.graph import PlanGraph
 from tests.conftest import EXAMPLE_STACKS, REPO, Planned, load_example
+from tests.example_apps import app_applications, team_projects
 from tests.test_config_validation import SOURCE, config, errors, only_error
 from tests.test_security import (
     added,
@@ -313,7 +314,12 @@ def test_a_registration_per_cluster(planned: Callable[[str], Planned]) -> None:
 
 def test_the_platform_project(planned: Callable[[str], Planned]) -> None:
     hub = planned("hub")
-    project = hub.one(APP_PROJECT)
+    # The platform's project, and one per team and stage of the app catalog (their bounds:
+    # tests/test_app_*.py).
+    assert sorted(p.inputs["metadata"]["name"] for p in hub.graph.of_type(APP_PROJECT)) == sorted(
+        ["platform", *team_projects(REGISTERED)]
+    )
+    project = hub.one(APP_PROJECT, "hub-registrations-platform")
     manifest = project.inputs
     check_argo_manifest(manifest)
     assert manifest["metadata"] == {
@@ -370,14 +376,18 @@ def test_the_kubernetes_provider_waits_for_access_and_argo_cd(
     argocd = {hub.one(CAPABILITY).urn, hub.one(ASSOCIATION, "hub-argocd-own-cluster").urn}
     assert access <= hub.graph.waits_for(provider.urn)
     objects = [*hub.graph.of_type(SECRET), *hub.graph.of_type(APP_PROJECT)]
-    assert sorted(r.name for r in objects) == [
-        "hub-registrations-dev",
-        "hub-registrations-hub",
-        "hub-registrations-platform",
-        "hub-registrations-prod",
-        "hub-registrations-repository-karpenter",
-        "hub-registrations-staging",
-    ]
+    assert sorted(r.name for r in objects) == sorted(
+        [
+            "hub-registrations-dev",
+            "hub-registrations-hub",
+            "hub-registrations-platform",
+            "hub-registrations-prod",
+            "hub-registrations-repository-karpenter",
+            "hub-registrations-staging",
+            # The app catalog's team projects.
+            *(f"hub-registrations-project-{p}" for p in team_projects(REGISTERED)),
+        ]
+    )
     for resource in objects:
         assert resource.provider_urn == provider.urn, resource.name
         assert access | argocd <= hub.graph.waits_for(resource.urn), resource.name
@@ -1110,9 +1120,12 @@ def test_the_hub_syncs_every_clusters_baseline(planned: Callable[[str], Planned]
     """An Application per cluster syncs the baseline that `argosy render` writes."""
     hub = planned("hub")
     apps = {a.inputs["metadata"]["name"]: a for a in hub.graph.of_type(APPLICATION)}
-    # Besides the baselines, the add-ons' Applications (tests/test_controllers_stage.py).
+    # Besides the baselines, the add-ons' Applications (tests/test_controllers_stage.py) and
+    # the app catalog's (tests/test_app_*.py).
     addons = [f"{a}-{s}" for s in REGISTERED for a in EVERY_STAGE_ADDONS] + ["karpenter-prod"]
-    assert sorted(apps) == sorted([*(f"baseline-{s}" for s in REGISTERED), *addons])
+    assert sorted(apps) == sorted(
+        [*(f"baseline-{s}" for s in REGISTERED), *addons, *app_applications(REGISTERED)]
+    )
     capability = hub.one(CAPABILITY)
     for stage in REGISTERED:
         app = apps[f"baseline-{stage}"]
@@ -1135,7 +1148,7 @@ def test_the_hub_syncs_every_clusters_baseline(planned: Callable[[str], Planned]
         check_argo_manifest(app.inputs)
         waits = hub.graph.waits_for(app.urn)
         registration = hub.one("kubernetes:core/v1:Secret", f"hub-registrations-{stage}")
-        project = hub.one("kubernetes:argoproj.io/v1alpha1:AppProject")
+        project = hub.one(APP_PROJECT, "hub-registrations-platform")
         assert {registration.urn, project.urn, capability.urn} <= waits
 
 

@@ -21,6 +21,7 @@ from argosy.plan.mocks import PlanMocks
 from argosy.plan.monitor import REDACTED
 from argosy.policy.rules import CheckReport, Finding
 from tests.conftest import EXAMPLE_STACKS, REPO, load_example
+from tests.example_apps import app_applications, app_key_names, apps_on, team_projects
 
 #: The clusters the hub's Argo CD manages: its own and its spokes'.
 REGISTERED = ("dev", "hub", "prod", "staging")
@@ -105,8 +106,17 @@ def test_prod_plan_shows_what_the_issue_asks(argosy: Callable[..., Result]) -> N
     # Issue 6: keys with explicit policies, all protected in production; no Kubernetes API;
     # a flow log; every log group encrypted with retention, the audit ones retained.
     keys = by_type["aws:kms/key:Key"]
-    # Secrets, logs, EBS; and the Argo Workflows artifacts' (issue 8).
-    assert len(keys) == 4
+    # Secrets, logs, EBS; the Argo Workflows artifacts' (issue 8); each app database's and
+    # bucket's own (issue 9).
+    assert sorted(key["name"] for key in keys) == sorted(
+        [
+            "prod-controllers-artifacts",
+            "prod-eks-secrets",
+            "prod-encryption-ebs",
+            "prod-encryption-logs",
+            *app_key_names("prod"),
+        ]
+    )
     assert all(key["protect"] is True and json.loads(key["inputs"]["policy"]) for key in keys)
     assert not [r for r in document["resources"] if "kubernetes" in r["type"]]
     [flow_log] = by_type["aws:ec2/flowLog:FlowLog"]
@@ -146,28 +156,61 @@ def test_several_stacks_give_an_array(argosy: Callable[..., Result]) -> None:
     assert [d["stack"] for d in json.loads(result.stdout)] == ["dev", "local"]
 
 
+def prod_summary(rules: str) -> str:
+    """prod's summary line, its apps' part derived from the app catalog; ``rules`` ends it."""
+    apps = apps_on("prod")
+    databases = [a for a in apps if a.database]
+    buckets = [a for a in apps if a.bucket]
+    # The counts below are an Aurora database's.
+    assert all(a.engine == "aurora-postgresql" for a in databases)
+    # Its foundation, the hub Argo CD's access entry (ArgoCdAccess: 2 resources) and the
+    # controllers' AWS side (ControllersAws: identities, artifact bucket, Karpenter's): 116
+    # resources in 20 components, 6 protected, 19 outputs. Then the apps' (StageApps; prod
+    # adopts its zone, runs Prometheus): the random provider (for the passwords), the
+    # certificate (certificate, validation record, validation), Prometheus (workspace,
+    # scraper, analysis role and its policy, secret and its version; the workspace
+    # protected); per database, 10 (key and alias, subnet group, security group and its
+    # rule, password, cluster and instance, secret and its version; key, cluster and instance
+    # protected); per bucket, 11 and its versioning (key and alias, bucket, ownership, public
+    # access block, encryption, policy, lifecycle; the role, its policy and its Pod Identity
+    # association, in a ServiceAccountRole; key and bucket protected); 3 DNS outputs.
+    resources = (
+        116
+        + (1 if databases else 0)
+        + 3
+        + 6
+        + 10 * len(databases)
+        + sum(11 + int(a.versioned) for a in buckets)
+    )
+    components = 20 + 1 + len(buckets)
+    protected = 6 + 1 + 3 * len(databases) + 2 * len(buckets)
+    return (
+        f"prod: {resources} resources in {components} components, {protected} protected, "
+        f"5 retained on delete, 22 outputs; {rules}"
+    )
+
+
 def test_human_output(argosy: Callable[..., Result]) -> None:
     result = argosy("plan", "--all")
     assert result.exit_code == 0, result.stderr
     for stack in EXAMPLE_STACKS:
         assert f"{stack} (argosy) · " in result.stdout
     lines = result.stdout.splitlines()
-    # prod: its foundation, the hub Argo CD's access entry (ArgoCdAccess: 2 resources) and
-    # the controllers' AWS side (ControllersAws: identities, artifact bucket, Karpenter's).
-    assert (
-        "prod: 116 resources in 20 components, 6 protected, 5 retained on delete, 19 outputs; "
-        "32 rules passed"
-    ) in lines
+    assert prod_summary("32 rules passed") in lines
     # hub: its foundation, the controllers' AWS side, Argo CD (ManagedArgoCd) and what Argo
-    # CD reads (Registrations: every stage's Applications).
+    # CD reads (Registrations: every stage's Applications): 146 resources; and the app
+    # catalog's team projects and app Applications.
+    hub = 146 + len(team_projects(REGISTERED)) + len(app_applications(REGISTERED))
     assert (
-        "hub: 146 resources in 19 components, 6 protected, 5 retained on delete, 19 outputs; "
-        "32 rules passed"
+        f"hub: {hub} resources in 19 components, 6 protected, 5 retained on delete, "
+        "19 outputs; 32 rules passed"
     ) in lines
-    # local: Argo CD, its own registration, project, baseline and the Argo controllers.
+    # local: Argo CD, its own registration, project, baseline and the Argo controllers (8
+    # resources); and its apps' projects and Applications.
+    local = 8 + len(team_projects(["local"])) + len(app_applications(["local"]))
     assert (
-        "local: 8 resources in 3 components, 0 protected, 0 retained on delete, 2 outputs; "
-        "32 rules passed"
+        f"local: {local} resources in 3 components, 0 protected, 0 retained on delete, "
+        "2 outputs; 32 rules passed"
     ) in lines
     assert "protected: prod-eks, prod-eks-secrets" in result.stdout
 
@@ -402,9 +445,12 @@ def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path:
             )
         ),
         "hub/kubernetes/argocd/application-karpenter-prod.yaml",
+        # The app catalog's: a project per team and stage, an Application per app and stage.
+        *(f"hub/kubernetes/argocd/appproject-{p}.yaml" for p in team_projects(REGISTERED)),
+        *(f"hub/kubernetes/argocd/application-{a}.yaml" for a in app_applications(REGISTERED)),
     ]
     # The local stage declares its own: its registration, project, baseline and the Argo
-    # controllers (no AWS-only add-on).
+    # controllers (no AWS-only add-on), and its apps' projects and Applications.
     local_objects = [
         "local/kubernetes/argocd/appproject-platform.yaml",
         "local/kubernetes/argocd/secret-cluster-local.yaml",
@@ -412,6 +458,8 @@ def test_out_writes_manifests_and_plans(argosy: Callable[..., Result], tmp_path:
             f"local/kubernetes/argocd/application-{name}-local.yaml"
             for name in ("argo-events", "argo-rollouts", "argo-workflows", "baseline")
         ),
+        *(f"local/kubernetes/argocd/appproject-{p}.yaml" for p in team_projects(["local"])),
+        *(f"local/kubernetes/argocd/application-{a}.yaml" for a in app_applications(["local"])),
     ]
     assert files == sorted(
         [
@@ -520,10 +568,7 @@ def test_rule_findings_fail_the_plan(
         "error: the program declares what the security rules forbid:\n"
         "  E1 prod-eks: production endpoint is public\n"
     )
-    assert (
-        "prod: 116 resources in 20 components, 6 protected, 5 retained on delete, 19 outputs; "
-        "1 rule finding"
-    ) in result.stdout.splitlines()
+    assert prod_summary("1 rule finding") in result.stdout.splitlines()
 
 
 def test_config_reference_command(argosy: Callable[..., Result]) -> None:

@@ -11,6 +11,13 @@ from argosy.config.validate import AwsStageConfig
 from argosy.plan.monitor import Registration
 from components.cluster import CREATION_ONLY_INPUTS
 from tests.conftest import AWS_EXAMPLE_STACKS, Planned
+from tests.example_apps import (
+    app_applications,
+    app_database_names,
+    app_key_names,
+    apps_on,
+    team_projects,
+)
 
 ACCOUNTS = {
     "hub": "111111111111",
@@ -23,6 +30,14 @@ SPOKES = ("dev", "prod", "staging")
 ADDON = "aws:eks/addon:Addon"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+RANDOM_PROVIDER = "pulumi:providers:random"
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+#: An app's database: an Aurora cluster and its instances, or an RDS instance.
+DATABASE_TYPES = (
+    "aws:rds/cluster:Cluster",
+    "aws:rds/clusterInstance:ClusterInstance",
+    "aws:rds/instance:Instance",
+)
 #: The add-ons Argo CD delivers to every AWS stage of the examples (Karpenter: prod only).
 EVERY_STAGE_ADDONS = (
     "argo-events",
@@ -61,7 +76,19 @@ def test_every_custom_resource_is_parented_and_provided(
     # Only the hub, which hosts Argo CD, has a Kubernetes provider (for its own cluster).
     k8s_providers = plan.graph.of_type("pulumi:providers:kubernetes")
     assert len(k8s_providers) == (1 if stack == "hub" else 0)
-    providers = {aws_provider.urn, *(p.urn for p in k8s_providers)}
+    # A stage with an app database has a random provider (pulumi_random computes the
+    # passwords locally: no cloud account, no credentials), explicit like every provider and
+    # used by the passwords only. Allowed by its type, nothing else.
+    random_providers = plan.graph.of_type(RANDOM_PROVIDER)
+    assert [p.name for p in random_providers] == (
+        [f"{stack}-apps-random"] if any(a.database for a in apps_on(stack)) else []
+    )
+    assert all(p.inputs == {} for p in random_providers)
+    providers = {
+        aws_provider.urn,
+        *(p.urn for p in k8s_providers),
+        *(p.urn for p in random_providers),
+    }
     for resource in plan.run.resources:
         if resource.type == "pulumi:pulumi:Stack":
             continue
@@ -79,12 +106,21 @@ def test_every_custom_resource_is_parented_and_provided(
         elif resource.type.startswith("kubernetes:"):
             [k8s_provider] = k8s_providers
             assert resource.provider_urn == k8s_provider.urn, resource.urn
+        elif resource.type.startswith("random:"):
+            [random_provider] = random_providers
+            assert resource.type == RANDOM_PASSWORD, resource.urn
+            assert resource.provider_urn == random_provider.urn, resource.urn
         else:
             assert resource.urn in providers, resource.urn
-    # The custom resources are AWS resources, Kubernetes objects (the hub only) and their
-    # providers, nothing else.
+    # The custom resources are AWS resources, Kubernetes objects (the hub only), the apps'
+    # database passwords (stages with a database) and their providers, nothing else.
     assert {r.type.split(":", 1)[0] for r in plan.run.resources if r.custom} == (
-        {"aws", "kubernetes", "pulumi"} if stack == "hub" else {"aws", "pulumi"}
+        {"aws", "kubernetes", "pulumi"}
+        if stack == "hub"
+        else {"aws", "pulumi"} | ({"random"} if random_providers else set())
+    )
+    assert sorted(r.name for r in plan.graph.of_type(RANDOM_PASSWORD)) == sorted(
+        f"{stack}-apps-{a.name}-database" for a in apps_on(stack) if a.database
     )
 
 
@@ -112,9 +148,11 @@ def test_the_hub_reaches_only_its_own_cluster_for_argo_cd(
     )
     # Through it, only what Argo CD reads: a registration per cluster, the platform project,
     # per cluster the Application that syncs its baseline from the GitOps tree and one
-    # Application per add-on the cluster gets (Karpenter on prod only), and the credentials
-    # of Karpenter's OCI chart repository.
-    addons = {stage: list(EVERY_STAGE_ADDONS) for stage in ("dev", "hub", "prod", "staging")}
+    # Application per add-on the cluster gets (Karpenter on prod only), the credentials
+    # of Karpenter's OCI chart repository, and the app catalog's: an AppProject per team and
+    # stage, an Application per app and stage.
+    stages = ("dev", "hub", "prod", "staging")
+    addons = {stage: list(EVERY_STAGE_ADDONS) for stage in stages}
     addons["prod"].append("karpenter")
     application = "kubernetes:argoproj.io/v1alpha1:Application"
     assert sorted(
@@ -134,6 +172,11 @@ def test_the_hub_reaches_only_its_own_cluster_for_argo_cd(
             ("kubernetes:core/v1:Secret", "argocd", "cluster-prod"),
             ("kubernetes:core/v1:Secret", "argocd", "cluster-staging"),
             ("kubernetes:core/v1:Secret", "argocd", "repository-karpenter"),
+            *(
+                ("kubernetes:argoproj.io/v1alpha1:AppProject", "argocd", p)
+                for p in team_projects(stages)
+            ),
+            *((application, "argocd", a) for a in app_applications(stages)),
         ]
     )
 
@@ -317,10 +360,11 @@ def test_protection_follows_production(
     cluster = plan.one("aws:eks/cluster:Cluster")
     keys = plan.graph.of_type("aws:kms/key:Key")
     # Secrets, logs and Argo Workflows artifacts keys everywhere; the EBS key where
-    # storage.ebsKey is "stage" (hub, prod).
+    # storage.ebsKey is "stage" (hub, prod); each app's database and bucket keys.
     assert sorted(k.name for k in keys) == sorted(
         [f"{stack}-controllers-artifacts", f"{stack}-eks-secrets", f"{stack}-encryption-logs"]
         + ([f"{stack}-encryption-ebs"] if stack in ("hub", "prod") else [])
+        + app_key_names(stack)
     )
     # The artifact bucket is stateful like the keys.
     bucket = plan.one("aws:s3/bucket:Bucket", f"{stack}-controllers-artifacts")
@@ -328,9 +372,29 @@ def test_protection_follows_production(
     assert all(k.protect is production for k in keys)
     assert bucket.protect is production
     assert cluster.inputs["deletionProtection"] is production
+    # The stage's Prometheus workspace (argosy:apps prometheus: staging, prod) holds its
+    # metrics; the app domain's zone, where the stack makes it (staging), its records.
+    workspaces = plan.graph.of_type("aws:amp/workspace:Workspace")
+    zones = plan.graph.of_type("aws:route53/zone:Zone")
+    # The apps' data: each database (cluster and instance, or instance) and each bucket.
+    databases = [r for r in plan.run.resources if r.type in DATABASE_TYPES]
+    assert sorted(d.name for d in databases) == app_database_names(stack)
+    app_buckets = [
+        plan.one("aws:s3/bucket:Bucket", f"{stack}-apps-{a.name}-bucket")
+        for a in apps_on(stack)
+        if a.bucket
+    ]
+    app_data = [*workspaces, *zones, *databases, *app_buckets]
+    assert all(r.protect is production for r in app_data)
+    for database in databases:
+        if database.type != "aws:rds/clusterInstance:ClusterInstance":
+            assert database.inputs["deletionProtection"] is production, database.name
+            assert database.inputs["skipFinalSnapshot"] is not production, database.name
     # Nothing else is protected: protection is a deliberate, short list.
     assert {r.urn for r in plan.run.resources if r.protect} == (
-        {cluster.urn, bucket.urn, *(k.urn for k in keys)} if production else set()
+        {cluster.urn, bucket.urn, *(k.urn for k in keys), *(r.urn for r in app_data)}
+        if production
+        else set()
     )
     # Retained on delete: the account's EBS encryption setting always, the stage's default
     # EBS key and its alias always (volumes outside the stage may use it), the audit log
@@ -471,9 +535,14 @@ def test_vpc_cni_role(planned: Callable[[str], Planned], stack: str) -> None:
         for a in associations
         if a.inputs["roleArn"] == role.outputs["arn"] or a.inputs["serviceAccount"] == "aws-node"
     ] == []
+    # The stand-alone ones belong to the controllers' identities, or to the apps' own roles
+    # (one per app with a bucket on the stage).
+    owners = {a.name: component_of(plan, component_of(plan, a)).type for a in associations}
+    assert sorted(n for n, owner in owners.items() if owner == "argosy:aws:StageApps") == sorted(
+        f"{stack}-apps-{a.name}" for a in apps_on(stack) if a.bucket
+    )
     assert all(
-        component_of(plan, component_of(plan, a)).type == "argosy:aws:ControllersAws"
-        for a in associations
+        owner in ("argosy:aws:ControllersAws", "argosy:aws:StageApps") for owner in owners.values()
     )
     assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
 
@@ -660,8 +729,8 @@ def test_local_stage_has_no_aws(planned: Callable[[str], Planned]) -> None:
         "argosy:argocd:Registrations",
         "argosy:argocd:SelfHostedArgoCd",
         "argosy:stage:LocalStage",
-        "kubernetes:argoproj.io/v1alpha1:AppProject",
-        *["kubernetes:argoproj.io/v1alpha1:Application"] * 4,
+        *["kubernetes:argoproj.io/v1alpha1:AppProject"] * (1 + len(team_projects(["local"]))),
+        *["kubernetes:argoproj.io/v1alpha1:Application"] * (4 + len(app_applications(["local"]))),
         "kubernetes:core/v1:Secret",
         "kubernetes:helm.sh/v3:Release",
         "pulumi:providers:kubernetes",
@@ -671,18 +740,24 @@ def test_local_stage_has_no_aws(planned: Callable[[str], Planned]) -> None:
     release = plan.one("kubernetes:helm.sh/v3:Release")
     assert release.provider_urn == provider.urn
     # Its own Argo CD's objects: its registration, the platform project, its baseline and
-    # the Argo add-ons (the AWS-only ones are not delivered here), all through the kind
-    # cluster's provider.
+    # the Argo add-ons (the AWS-only ones are not delivered here), and the app catalog's
+    # (its teams' projects, its apps' Applications), all through the kind cluster's provider.
     objects = [r for r in plan.run.resources if r.type.startswith("kubernetes:argoproj.io/")]
     objects.append(plan.one("kubernetes:core/v1:Secret"))
-    assert sorted((r.type.rsplit(":", 1)[-1], r.inputs["metadata"]["name"]) for r in objects) == [
-        ("AppProject", "platform"),
-        ("Application", "argo-events-local"),
-        ("Application", "argo-rollouts-local"),
-        ("Application", "argo-workflows-local"),
-        ("Application", "baseline-local"),
-        ("Secret", "cluster-local"),
-    ]
+    assert sorted((r.type.rsplit(":", 1)[-1], r.inputs["metadata"]["name"]) for r in objects) == (
+        sorted(
+            [
+                ("AppProject", "platform"),
+                ("Application", "argo-events-local"),
+                ("Application", "argo-rollouts-local"),
+                ("Application", "argo-workflows-local"),
+                ("Application", "baseline-local"),
+                ("Secret", "cluster-local"),
+                *(("AppProject", p) for p in team_projects(["local"])),
+                *(("Application", a) for a in app_applications(["local"])),
+            ]
+        )
+    )
     assert all(r.provider_urn == provider.urn for r in objects)
     assert provider.inputs["context"] == "kind-argosy"
     assert component_of(plan, provider).type == "argosy:stage:LocalStage"

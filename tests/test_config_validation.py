@@ -1107,7 +1107,7 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "{}",
         "unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
         "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:argocd, "
-        "argosy:addons, argosy:bootstrap, argosy:backend, argosy:kubernetes",
+        "argosy:addons, argosy:apps, argosy:bootstrap, argosy:backend, argosy:kubernetes",
         # {} is no valid network: the key's own example.
         "argosy:network: {vpcCidr: 10.20.0.0/16, azCount: 3, natGateways: per-az}",
     )

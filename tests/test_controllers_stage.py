@@ -11,9 +11,11 @@ import copy
 import dataclasses
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from argosy.addons.catalog import ADDONS_BY_NAME
 from argosy.argocd import versions
@@ -25,6 +27,7 @@ from argosy.policy.controller_rules import CONTROLLER_RULES
 from argosy.policy.graph import PlanGraph
 from argosy.policy.rules import RULES, evaluate
 from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, REPO, Planned, load_example
+from tests.example_apps import app_applications, apps_on
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 ROLE = "aws:iam/role:Role"
@@ -62,8 +65,26 @@ ADDONS_OF["dev"] = ADDONS_OF["staging"] = ADDONS_OF["hub"]
 ADDONS_OF["local"] = ("argo-rollouts", "argo-workflows", "argo-events")
 
 
+#: The label of an app's Application (its team): the app catalog's, not the platform's.
+TEAM_LABEL = "argosy.dev/team"
+
+
 def applications(plan: Planned) -> dict[str, Registration]:
-    return {a.inputs["metadata"]["name"]: a for a in plan.graph.of_type(APPLICATION)}
+    """The platform's Applications (the baselines and the add-ons'), by name."""
+    return {
+        a.inputs["metadata"]["name"]: a
+        for a in plan.graph.of_type(APPLICATION)
+        if TEAM_LABEL not in a.inputs["metadata"].get("labels", {})
+    }
+
+
+def app_applications_of(plan: Planned) -> dict[str, Registration]:
+    """The app catalog's Applications (labelled with their team), by name."""
+    return {
+        a.inputs["metadata"]["name"]: a
+        for a in plan.graph.of_type(APPLICATION)
+        if TEAM_LABEL in a.inputs["metadata"].get("labels", {})
+    }
 
 
 def chart_source(application: Registration) -> dict[str, Any]:
@@ -87,6 +108,12 @@ def test_every_stage_gets_its_addons_as_pinned_applications(
         f"baseline-{stage}" for stage in stages
     }
     assert set(found) == expected
+    # Besides them, only the app catalog's Applications, each named as its app file says and
+    # in its team's project, not the platform's (tests/test_app_*.py).
+    apps = app_applications_of(plan)
+    assert sorted(apps) == app_applications(stages)
+    assert set(found).isdisjoint(apps)
+    assert all(a.inputs["spec"]["project"] != "platform" for a in apps.values())
     for name, application in found.items():
         check_manifest(application.inputs, "1.36")
         if name.startswith("baseline-"):
@@ -240,11 +267,18 @@ def test_the_artifact_bucket(planned: Callable[[str], Planned], stage: str) -> N
     plan = planned(stage)
     account = ACCOUNTS[stage]
     name = f"argosy-{stage}-artifacts-{account}"
-    bucket = plan.one(BUCKET)
+    # The controllers' bucket; the other buckets are the apps' own (tests/test_apps_aws.py).
+    resource = f"{stage}-controllers-artifacts"
+    assert sorted(b.name for b in plan.graph.of_type(BUCKET)) == sorted(
+        [resource, *(f"{stage}-apps-{a.name}-bucket" for a in apps_on(stage) if a.bucket)]
+    )
+    bucket = plan.one(BUCKET, resource)
     assert bucket.inputs["bucket"] == name
     assert bucket.protect is (stage == "prod")
     assert bucket.inputs["forceDestroy"] is (stage != "prod")
-    block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    # Each of its settings names it.
+    block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", resource)
+    assert block.inputs["bucket"] == bucket.id
     assert all(
         block.inputs[k]
         for k in (
@@ -255,19 +289,26 @@ def test_the_artifact_bucket(planned: Callable[[str], Planned], stage: str) -> N
         )
     )
     encryption = plan.one(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        resource,
     )
+    assert encryption.inputs["bucket"] == bucket.id
     rule = encryption.inputs["rules"][0]
     assert rule["bucketKeyEnabled"] is True
     default = rule["applyServerSideEncryptionByDefault"]
     assert default["sseAlgorithm"] == "aws:kms"
     key = plan.graph.find_by_output("aws:kms/key:Key", "arn", default["kmsMasterKeyId"])
     assert key is not None and key.inputs["enableKeyRotation"] is True
-    policy = json.loads(plan.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    assert key.name == resource  # the artifacts' own key
+    bucket_policy = plan.one("aws:s3/bucketPolicy:BucketPolicy", resource)
+    assert bucket_policy.inputs["bucket"] == bucket.id
+    policy = json.loads(bucket_policy.inputs["policy"])
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    lifecycle = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs[
-        "rules"
-    ][0]
+    lifecycle_configuration = plan.one(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", resource
+    )
+    assert lifecycle_configuration.inputs["bucket"] == bucket.id
+    lifecycle = lifecycle_configuration.inputs["rules"][0]
     assert lifecycle["expiration"] == {"days": 30}
     assert lifecycle["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
 
@@ -641,6 +682,9 @@ def test_e8_catches_a_cluster_without_its_baseline(planned: Callable[[str], Plan
     hub = planned("hub")
     baseline = applications(hub)["baseline-staging"]
     graph = PlanGraph(r for r in hub.graph.resources if r.urn != baseline.urn)
+    # Every add-on's Application into a namespace of the cluster. The apps' are not the
+    # baseline's: each overlay holds its namespace's default deny (checked over the tree).
+    assert apps_on("staging")
     assert sorted(findings(graph, hub, "E8")) == sorted(
         f"delivers into {namespace} on staging, which gets no baseline: nothing denies "
         "traffic to its pods by default"
@@ -677,9 +721,10 @@ def test_e8_catches_a_self_hosted_argo_cd_without_its_policies(
 def test_every_namespace_an_addon_goes_into_has_its_default_deny_in_the_tree(
     planned: Callable[[str], Planned], host: str
 ) -> None:
-    """E8 over the plan and the tree together: each Application's namespace, in its baseline."""
+    """E8 over the plan and the tree together: each Application's namespace has its default
+    deny, in its cluster's baseline (the add-ons') or in its own tree (the apps')."""
     plan = planned(host)
-    for application in plan.graph.of_type(APPLICATION):
+    for application in applications(plan).values():
         spec = application.inputs["spec"]
         cluster, namespace = spec["destination"]["name"], spec["destination"]["namespace"]
         if namespace == "kube-system":
@@ -688,3 +733,32 @@ def test_every_namespace_an_addon_goes_into_has_its_default_deny_in_the_tree(
             REPO / f"gitops/clusters/{cluster}/baseline/{namespace}/networkpolicy-default-deny.yaml"
         )
         assert policy.is_file(), f"{application.name}: no default deny for {namespace}"
+    # An app's namespace is its own: the directory its Application syncs builds (through
+    # its base) the namespace's default deny, in and out.
+    apps = app_applications_of(plan)
+    assert apps
+    for application in apps.values():
+        spec = application.inputs["spec"]
+        namespace = spec["destination"]["namespace"]
+        policies = [
+            m
+            for m in kustomize_resources(REPO / spec["source"]["path"])
+            if m["kind"] == "NetworkPolicy" and m["metadata"]["name"] == "default-deny"
+        ]
+        assert [(m["metadata"]["namespace"], m["spec"]) for m in policies] == [
+            (namespace, {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+        ], f"{application.name}: no default deny for {namespace}"
+
+
+def kustomize_resources(directory: Path) -> list[dict[str, Any]]:
+    """The objects a kustomization lists, following directories (no patches: none are used)."""
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    assert not {"patches", "patchesStrategicMerge", "components"} & set(kustomization)
+    found: list[dict[str, Any]] = []
+    for entry in kustomization["resources"]:
+        path = (directory / entry).resolve()
+        if path.is_dir():
+            found += kustomize_resources(path)
+        else:
+            found += [m for m in yaml.safe_load_all(path.read_text()) if m]
+    return found

@@ -70,7 +70,7 @@ def test_invalid_config_stops_the_program_before_any_resource() -> None:
         "stacks/Pulumi.prod.yaml: argosy:clustr = {}\n"
         "    rule: unknown key; argosy reads: argosy:role, argosy:production, argosy:aws, "
         "argosy:network, argosy:cluster, argosy:access, argosy:tags, argosy:argocd, "
-        "argosy:addons, argosy:bootstrap, argosy:backend, argosy:kubernetes\n"
+        "argosy:addons, argosy:apps, argosy:bootstrap, argosy:backend, argosy:kubernetes\n"
         "    example: argosy:cluster: {version: "
         f'"{eks_versions.newest_version()}", nodeGroups: [{{name: system, instanceTypes: '
         "[m7g.large], minSize: 2, desiredSize: 3, maxSize: 6}]}"

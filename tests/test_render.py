@@ -18,7 +18,7 @@ from argosy import cli
 from argosy.manifests.argo_schemas import check_manifest
 from argosy.manifests.validation import check_kubernetes_manifest
 from argosy.plan.planner import find_project, requested_stacks, validate_requests
-from argosy.render import ManagedCluster, managed_clusters, render_tree
+from argosy.render import ManagedCluster, managed_clusters, render_project
 from argosy.render.baseline import (
     allow_api_egress,
     allow_dns,
@@ -99,8 +99,16 @@ def cluster_files(stage: str) -> list[PurePosixPath]:
     ]
 
 
+#: The apps' files (base and overlays per app, :mod:`argosy.apps.tree`): their content is
+#: checked by tests/test_app_tree.py (kustomize builds exactly the resolved objects); here,
+#: that render writes them beside the clusters' and owns them.
+APP_FILES = sorted(
+    PurePosixPath(p.relative_to(REPO).as_posix())
+    for p in (REPO / "gitops" / "apps").rglob("*")
+    if p.is_file()
+)
 #: Every file of the examples' tree.
-ALL_FILES = len([f for stage in MANAGED for f in cluster_files(stage)])
+ALL_FILES = len([f for stage in MANAGED for f in cluster_files(stage)]) + len(APP_FILES)
 
 
 def example_clusters() -> list[ManagedCluster]:
@@ -112,8 +120,15 @@ def example_clusters() -> list[ManagedCluster]:
 
 
 def fresh_tree(root: Path) -> Tree:
-    """The examples' tree as rendered into an empty checkout (no images to keep)."""
-    return render_tree(example_clusters(), root, every_stage=True)
+    """The examples' tree (apps too) as rendered into ``root`` (no images there to keep)."""
+    project = find_project(REPO)
+    requests = requested_stacks(project, stacks=[], all_stacks=True, cwd=REPO)
+    valid = validate_requests(requests, project.stack_config_dir)
+    if not (root / "apps").exists():
+        shutil.copytree(REPO / "apps", root / "apps")
+    return render_project(
+        [v.config for v in valid], project.stack_config_dir, root, every_stage=True
+    ).tree
 
 
 def digest(root: Path) -> dict[str, tuple[str, int]]:
@@ -135,6 +150,7 @@ def checkout(tmp_path: Path) -> Path:
     root.mkdir()
     shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
     shutil.copytree(REPO / "stacks", root / "stacks")
+    shutil.copytree(REPO / "apps", root / "apps")
     shutil.copytree(REPO / "gitops", root / "gitops")
     return root
 
@@ -185,13 +201,17 @@ def test_render_of_the_examples_equals_the_goldens(stage: str, tmp_path: Path) -
 
 def test_layout_names_and_bytes(tmp_path: Path) -> None:
     tree = fresh_tree(tmp_path)
-    expected = {path for stage in MANAGED for path in cluster_files(stage)}
+    expected = {path for stage in MANAGED for path in cluster_files(stage)} | set(APP_FILES)
     assert set(tree.files) == expected
+    assert {p.parts[2] for p in APP_FILES} == {"go-todo", "hello", "ledger"}
     assert list(tree.files) == sorted(tree.files)
-    assert tree.owned == tuple(
-        PurePosixPath(f"gitops/clusters/{s}/{part}")
-        for s in MANAGED
-        for part in ("addons", "baseline")
+    assert tree.owned == (
+        PurePosixPath("gitops/apps"),
+        *(
+            PurePosixPath(f"gitops/clusters/{s}/{part}")
+            for s in MANAGED
+            for part in ("addons", "baseline")
+        ),
     )
     for path, content in tree.files.items():
         text = content.decode("utf-8")
@@ -202,7 +222,10 @@ def test_layout_names_and_bytes(tmp_path: Path) -> None:
             manifest = yaml.safe_load(text)
             kind, name = manifest["kind"].lower(), manifest["metadata"]["name"]
             assert path.name == f"{kind}-{name}.yaml"
-            if "baseline" in path.parts:
+            if "apps" in path.parts:
+                # An app's objects: in its base or one of its overlays.
+                assert path.parent.name == "base" or path.parent.parent.name == "overlays"
+            elif "baseline" in path.parts:
                 # A namespace's directory holds everything about it.
                 assert path.parent.name == manifest["metadata"].get("namespace", name)
             elif "namespace" in manifest["metadata"]:
@@ -228,13 +251,16 @@ def test_every_object_is_valid_against_its_cluster_schemas(tmp_path: Path) -> No
     for path, content in fresh_tree(tmp_path).files.items():
         if path.name == "kustomization.yaml":
             continue
-        stage = path.parts[2]
+        # An app's base is checked with the version of its stages (all 1.36 here).
+        stage = path.parts[2] if path.parts[1] == "clusters" else "dev"
         # Core kinds against Kubernetes' schemas, Argo kinds and the controllers' custom
         # resources against their own, all strictly.
         check_manifest(yaml.safe_load(content), versions[stage])
         checked += 1
-    kustomizations = len(MANAGED) + sum(
-        f.endswith("kustomization.yaml") for files in ADDON_FILES.values() for f in files
+    kustomizations = (
+        len(MANAGED)
+        + sum(f.endswith("kustomization.yaml") for files in ADDON_FILES.values() for f in files)
+        + sum(p.name == "kustomization.yaml" for p in APP_FILES)
     )
     assert checked == ALL_FILES - kustomizations
 
@@ -611,7 +637,12 @@ def test_a_stage_no_hub_lists_is_skipped_and_its_baseline_removed(
     result = argosy("render", "--all", cwd=checkout)
     assert result.exit_code == 0, result.stderr
     removed = [line for line in result.stdout.splitlines() if line.startswith("removed ")]
-    assert removed == [f"removed {f}" for f in sorted(cluster_files("staging"))]
+    assert [r for r in removed if "/clusters/" in r] == [
+        f"removed {f}" for f in sorted(cluster_files("staging"))
+    ]
+    # The apps' overlays of staging go too; their bases are what dev and prod share now.
+    assert all("/overlays/staging/" in r for r in removed if "/apps/" in r)
+    assert not list((checkout / "gitops/apps").glob("*/overlays/staging"))
     assert (
         "skipped staging: no Argo CD manages it (no stack file lists it in "
         "argosy:argocd.spokes); nothing to render"
@@ -631,18 +662,23 @@ def test_the_hosts_gitops_path_decides_where(argosy: Callable[..., Result], chec
     (checkout / "stacks" / "Pulumi.hub.yaml").write_text(yaml.safe_dump(hub, sort_keys=False))
     result = argosy("render", "--stack", "staging", cwd=checkout)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-2:] == [
-        f"rendered staging: {len(cluster_files('staging'))} files, "
-        f"{len(cluster_files('staging'))} written, 0 removed",
+    assert result.stdout.splitlines()[-1] == (
         "Argo CD on hub syncs deploy/tree/ from https://github.com/acme/platform.git at main: "
-        "commit it there",
-    ]
+        "commit it there"
+    )
     written = sorted(
         PurePosixPath("gitops", p.relative_to(checkout / "deploy/tree").as_posix())
         for p in (checkout / "deploy/tree").rglob("*")
         if p.is_file()
     )
-    assert written == sorted(cluster_files("staging"))
+    assert [w for w in written if w.parts[1] == "clusters"] == sorted(cluster_files("staging"))
+    # The apps of the hub's stages follow its path; the local stage's stay in gitops/.
+    assert sorted({w.parts[4] for w in written if "overlays" in w.parts}) == [
+        "dev",
+        "prod",
+        "staging",
+    ]
+    assert [p.name for p in (checkout / "gitops/apps/hello/overlays").iterdir()] == ["local"]
 
 
 # --------------------------------------------------------------------------------------
@@ -652,11 +688,6 @@ def test_the_hosts_gitops_path_decides_where(argosy: Callable[..., Result], chec
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("render",), "error: name a stack with --stack NAME, or render every stack with --all"),
-        (
-            ("render", "--check"),
-            "error: name a stack with --stack NAME, or render every stack with --all",
-        ),
         (
             ("render", "--all", "--stack", "dev"),
             "error: --all renders every stack; --stack renders the ones named: use one or the "
@@ -704,8 +735,9 @@ def test_local_alone_renders_its_own_tree(argosy: Callable[..., Result]) -> None
     result = argosy("render", "--stack", "local")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        f"the GitOps tree is up to date: {len(cluster_files('local'))} files for local, "
-        "nothing written\n"
+        # Its cluster's files, and every app's (the apps are rendered for all their stages).
+        f"the GitOps tree is up to date: {len(cluster_files('local')) + len(APP_FILES)} files "
+        "for local, nothing written\n"
         f"{SYNCED.splitlines()[1]}\n"
     )
 

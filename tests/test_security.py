@@ -16,6 +16,7 @@ from argosy.plan.planner import stage_facts
 from argosy.policy.graph import PlanGraph
 from argosy.policy.rules import RULES, Finding, StageFacts, evaluate
 from tests.conftest import AWS_EXAMPLE_STACKS, EXAMPLE_STACKS, Planned
+from tests.example_apps import app_key_names, apps_on, teams_on
 
 CLUSTER = "aws:eks/cluster:Cluster"
 KMS_KEY = "aws:kms/key:Key"
@@ -27,6 +28,8 @@ ADDON = "aws:eks/addon:Addon"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 #: The stages the hub's Argo CD manages; they reach no Kubernetes API at all.
 SPOKES = ("dev", "prod", "staging")
+#: Every cluster registered with the hub's Argo CD: its own and its spokes'.
+REGISTERED = ("dev", "hub", "prod", "staging")
 #: The add-ons Argo CD delivers to every AWS stage of the examples (Karpenter: prod only).
 EVERY_STAGE_ADDONS = (
     "argo-events",
@@ -471,9 +474,12 @@ def test_e13_a_key_without_an_explicit_policy(planned: Callable[[str], Planned])
         ("prod-encryption-logs", "no explicit key policy")
     ]
     graph = altered(plan, of_type(KMS_KEY), with_inputs(lambda i: i.pop("policy")))
+    # In URN order: the controllers', the cluster's, the apps' (StageApps: each database's
+    # and bucket's own), the stage's encryption.
     assert findings_at("E13", graph, facts(plan)) == [
         ("prod-controllers-artifacts", "no explicit key policy"),
         ("prod-eks-secrets", "no explicit key policy"),
+        *((name, "no explicit key policy") for name in app_key_names("prod")),
         ("prod-encryption-ebs", "no explicit key policy"),
         ("prod-encryption-logs", "no explicit key policy"),
     ]
@@ -717,15 +723,30 @@ def test_p2_the_hub_may_reach_its_own_cluster(planned: Callable[[str], Planned])
     assert findings("P2", plan.graph, facts(plan)) == []
     # The same graph fails P2 for a stage that must not reach Kubernetes: every object and
     # the provider, in URN order. (Another target cluster: tests/test_argocd_stage.py.)
-    # The Applications: per cluster its add-ons' (Karpenter on prod only) and its baseline.
+    # The AppProjects: the platform's, and one per team with apps on a stage.
+    projects = sorted(
+        [
+            "platform",
+            *(f"project-{team}-{stage}" for stage in REGISTERED for team in teams_on(stage)),
+        ]
+    )
+    # The Applications: per cluster its add-ons' (Karpenter on prod only), its baseline and
+    # its apps' (app-<name>).
     applications = {
-        stage: sorted([*EVERY_STAGE_ADDONS, "baseline"]) for stage in ("dev", "hub", "staging")
+        stage: sorted(
+            [
+                *EVERY_STAGE_ADDONS,
+                "baseline",
+                *(["karpenter"] if stage == "prod" else []),
+                *(f"app-{app.name}" for app in apps_on(stage)),
+            ]
+        )
+        for stage in REGISTERED
     }
-    applications["prod"] = sorted([*EVERY_STAGE_ADDONS, "baseline", "karpenter"])
     assert findings_at("P2", plan.graph, facts(plan, kubernetes_allowed=False)) == [
         (name, "a Kubernetes resource in a stage that must reach only AWS APIs")
         for name in (
-            "hub-registrations-platform",  # the AppProject
+            *(f"hub-registrations-{project}" for project in projects),  # the AppProjects
             *(
                 f"hub-registrations-{stage}-{application}"
                 for stage in sorted(applications)
@@ -746,12 +767,15 @@ def test_p2_the_local_stage_may_reach_its_cluster(planned: Callable[[str], Plann
     assert facts(plan).kubernetes_allowed is True
     assert findings("P2", plan.graph, facts(plan)) == []
     # The same graph fails P2 for a stage that must not reach Kubernetes: the platform
-    # project, the Applications (the Argo add-ons', the baseline's), its registration, Argo
-    # CD's release and the provider.
+    # project and its teams' (one per team with an app on local), the Applications (its
+    # apps', the Argo add-ons', the baseline's), its registration, Argo CD's release and the
+    # provider.
     assert findings_at("P2", plan.graph, facts(plan, kubernetes_allowed=False)) == [
         (name, "a Kubernetes resource in a stage that must reach only AWS APIs")
         for name in (
             "local-registrations-platform",
+            *(f"local-registrations-project-{team}-local" for team in teams_on("local")),
+            *(f"local-registrations-local-app-{app.name}" for app in apps_on("local")),
             "local-registrations-local-argo-events",
             "local-registrations-local-argo-rollouts",
             "local-registrations-local-argo-workflows",
@@ -858,6 +882,8 @@ def test_l3_protection(planned: Callable[[str], Planned]) -> None:
         ("prod-controllers-artifacts", "not protected in production"),  # the artifacts key
         ("prod-eks", "not protected in production"),
         ("prod-eks-secrets", "not protected in production"),
+        # The apps' keys (each database's and bucket's own).
+        *((name, "not protected in production") for name in app_key_names("prod")),
         ("prod-encryption-ebs", "not protected in production"),
         ("prod-encryption-logs", "not protected in production"),
     ]
@@ -865,6 +891,27 @@ def test_l3_protection(planned: Callable[[str], Planned]) -> None:
         plan, of_type(CLUSTER), with_inputs(lambda i: i.update(deletionProtection=False))
     )
     assert findings("L3", graph, facts(plan)) == ["EKS deletion protection is off"]
+    # The stateful resources of the controllers and apps: buckets, databases, the workspace.
+    stateful = (
+        "aws:s3/bucket:Bucket",
+        "aws:rds/cluster:Cluster",
+        "aws:rds/clusterInstance:ClusterInstance",
+        "aws:amp/workspace:Workspace",
+    )
+    graph = altered(
+        plan, lambda r: r.type in stateful, lambda r: dataclasses.replace(r, protect=False)
+    )
+    unprotected = [r for r in plan.graph.resources if r.type in stateful]
+    assert {r.type for r in unprotected} == set(stateful)
+    assert findings_at("L3", graph, facts(plan)) == [
+        (r.name, "not protected in production") for r in sorted(unprotected, key=lambda r: r.urn)
+    ]
+    graph = altered(
+        plan,
+        of_type("aws:rds/cluster:Cluster"),
+        with_inputs(lambda i: i.update(deletionProtection=False)),
+    )
+    assert findings("L3", graph, facts(plan)) == ["RDS deletion protection is off"]
     staging = planned("staging")
     assert findings("L3", staging.graph, facts(staging)) == []
 

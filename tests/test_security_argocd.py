@@ -537,7 +537,7 @@ def test_a4_production_projects_name_their_sources_and_destinations(
         spec["destinations"].append({"name": "*", "namespace": "platform"})
         spec["clusterResourceWhitelist"].append({"group": "*", "kind": "*"})
 
-    graph = altered(hub, of_type(APP_PROJECT), with_inputs(widen))
+    graph = altered(hub, named(APP_PROJECT, "hub-registrations-platform"), with_inputs(widen))
     assert findings_at("A4", graph, facts(hub)) == [
         ("hub-registrations-platform", "a destination name is *"),
         ("hub-registrations-platform", "a destination namespace is *"),
@@ -554,6 +554,17 @@ def test_a4_production_projects_name_their_sources_and_destinations(
         with_inputs(lambda i: i["spec"]["clusterResourceWhitelist"].append(half)),
     )
     assert findings_at("A4", graph, facts(hub)) == []
+    # A team's project is held to the same bounds.
+    graph = altered(
+        hub, named(APP_PROJECT, "hub-registrations-project-todo-prod"), with_inputs(widen)
+    )
+    assert [f for _, f in findings_at("A4", graph, facts(hub))] == [
+        "a destination name is *",
+        "a destination namespace is *",
+        "a destination server is *",
+        "clusterResourceWhitelist allows */*",
+        "sourceRepos include *",
+    ]
 
 
 def test_a4_no_application_in_the_default_project(planned: Callable[[str], Planned]) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from argosy.config.validate import AwsStageConfig
 from tests.conftest import AWS_EXAMPLE_STACKS, Planned, load_example
+from tests.example_apps import app_key_aliases, app_key_names
 
 ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 DEFAULT_KMS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
@@ -65,11 +66,15 @@ def test_default_ebs_key_follows_storage_ebs_key(
         # The account keeps AWS's own aws/ebs key: no key of the stage, no DefaultKmsKey.
         assert default_keys == []
         assert ebs_keys == []
-        assert sorted(a.inputs["name"] for a in plan.graph.of_type(ALIAS)) == [
-            f"alias/argosy-{stack}-artifacts",
-            f"alias/argosy-{stack}-eks-secrets",
-            f"alias/argosy-{stack}-logs",
-        ]
+        # The stage's keys' aliases, and its apps' (each database's and bucket's key).
+        assert sorted(a.inputs["name"] for a in plan.graph.of_type(ALIAS)) == sorted(
+            [
+                f"alias/argosy-{stack}-artifacts",
+                f"alias/argosy-{stack}-eks-secrets",
+                f"alias/argosy-{stack}-logs",
+                *app_key_aliases(stack),
+            ]
+        )
         return
     [default_key] = default_keys
     [ebs_key] = ebs_keys
@@ -130,10 +135,11 @@ def test_every_key_has_an_explicit_policy_that_keeps_admins_from_using_it(
     plan = planned(stack)
     keys = plan.graph.of_type(KMS_KEY)
     # Secrets, logs and Argo Workflows artifacts keys everywhere; the EBS key where
-    # storage.ebsKey is "stage".
+    # storage.ebsKey is "stage"; each app database's and bucket's own key.
     assert sorted(k.name for k in keys) == sorted(
         [f"{stack}-controllers-artifacts", f"{stack}-eks-secrets", f"{stack}-encryption-logs"]
         + ([f"{stack}-encryption-ebs"] if stack in STAGE_EBS_KEY else [])
+        + app_key_names(stack)
     )
     for key in keys:
         document = statements(key)

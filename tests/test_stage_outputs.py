@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from argosy.outputs import AWS_STAGE_OUTPUTS, LOCAL_STAGE_OUTPUTS
+from argosy.outputs import APPS_DNS_OUTPUTS, AWS_STAGE_OUTPUTS, LOCAL_STAGE_OUTPUTS
 from argosy.plan.planner import Project
 from tests.conftest import AWS_EXAMPLE_STACKS, Planned, load_example, plan_valid
 
@@ -69,6 +69,14 @@ def test_the_output_names_are_the_published_ones() -> None:
         "kubeconfig",
     ]
     assert list(LOCAL_STAGE_OUTPUTS) == ["stage", "kubeContext"]
+    # A stage with an app domain (argosy:apps domain) adds these, after the others.
+    assert list(APPS_DNS_OUTPUTS) == ["appsZoneId", "appsZoneNameServers", "appsCertificateArn"]
+
+
+def expected_outputs(stack: str) -> list[str]:
+    """The output names of an example stack: the app domain's when it has one."""
+    domain = (load_example(stack)["config"].get("argosy:apps") or {}).get("domain")
+    return [*AWS_STAGE_OUTPUTS, *(APPS_DNS_OUTPUTS if domain else ())]
 
 
 @pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)
@@ -76,8 +84,8 @@ def test_aws_stage_exports_exactly_its_outputs_in_order(
     exported: Callable[[str], tuple[Planned, list[str]]], stack: str
 ) -> None:
     plan, names = exported(stack)
-    assert names == list(AWS_STAGE_OUTPUTS)
-    assert set(plan.run.outputs) == set(AWS_STAGE_OUTPUTS)
+    assert names == expected_outputs(stack)
+    assert set(plan.run.outputs) == set(expected_outputs(stack))
 
 
 def test_local_stage_exports_exactly_its_outputs_in_order(
@@ -163,6 +171,31 @@ def test_output_values_are_the_stage_s(planned: Callable[[str], Planned], stack:
     assert args[args.index("--cluster-name") + 1] == f"argosy-{stack}"
     assert args[args.index("--region") + 1] == "eu-west-1"
     assert args[args.index("--role-arn") + 1] == f"arn:aws:iam::{account}:role/argosy-deploy"
+
+    apps = example.get("argosy:apps") or {}
+    if not apps.get("domain"):
+        assert not set(APPS_DNS_OUTPUTS) & set(outputs)
+        return
+    validation = plan.one("aws:acm/certificateValidation:CertificateValidation")
+    issued = plan.one("aws:acm/certificate:Certificate")
+    assert outputs["appsCertificateArn"] == issued.outputs["arn"]
+    assert validation.inputs["certificateArn"] == outputs["appsCertificateArn"]
+    assert re.fullmatch(
+        rf"arn:aws:acm:eu-west-1:{account}:certificate/[0-9a-f-]{{36}}",
+        outputs["appsCertificateArn"],
+    )
+    servers = outputs["appsZoneNameServers"]
+    assert len(servers) == 4 and all(
+        re.fullmatch(r"ns-\d+\.awsdns-\d\d\.[a-z.]+", s) for s in servers
+    )
+    made = plan.graph.of_type("aws:route53/zone:Zone")
+    if apps.get("hostedZoneId"):
+        # Adopted: named by the stack file, read (not managed) for its name servers.
+        assert outputs["appsZoneId"] == apps["hostedZoneId"] and made == []
+    else:
+        [zone] = made
+        assert outputs["appsZoneId"] == zone.outputs["zoneId"] == zone.id
+        assert servers == zone.outputs["nameServers"]
 
 
 @pytest.mark.parametrize("stack", AWS_EXAMPLE_STACKS)

@@ -22,6 +22,10 @@ Chart ``argo-rollouts`` 2.41.0 (app v1.9.0), ``charts/argo-rollouts/values.yaml`
   of pods). Its credentials come from EKS Pod Identity (aws-sdk-go-v2 config v1.29.14 in
   v1.9.0's ``go.mod`` has the container credentials provider Pod Identity uses), for the
   controller's service account, named explicitly: :data:`SERVICE_ACCOUNT`.
+- With ``argosy:apps`` ``prometheus`` on, the controller may also assume the stage's analysis
+  role (:func:`argosy.apps.cloud.analysis_role_name`, made by the stage's stack), and only
+  that role, to query the stage's Amazon Managed Prometheus workspace with SigV4 (the
+  AnalysisTemplates' ``authentication.sigv4.roleArn``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any, Final
 
 from argosy.addons.common import availability, resources, sized
 from argosy.addons.spec import Addon, AddonContext, AddonIdentity
+from argosy.manifests.apps_aws import assume_analysis_statement
 from argosy.manifests.iam import PolicyDocument
 
 NAME: Final = "argo-rollouts"
@@ -102,16 +107,25 @@ def target_group_verification_policy() -> PolicyDocument:
 
 
 def identities(ctx: AddonContext) -> tuple[AddonIdentity, ...]:
-    """The controller's identity on an AWS stage (none on local)."""
+    """The controller's identity on an AWS stage (none on local).
+
+    Target group verification, and, with the stage's Prometheus on, assuming its analysis
+    role (that role's ARN only).
+    """
     if ctx.aws is None:
         return ()
+    policy = target_group_verification_policy()
+    if ctx.apps.prometheus:
+        policy["Statement"].append(
+            assume_analysis_statement(ctx.aws.partition, ctx.aws.account_id, ctx.stage)
+        )
     return (
         AddonIdentity(
             key=IDENTITY_KEY,
             role=ROLE,
             namespace=NAMESPACE,
             service_account=SERVICE_ACCOUNT,
-            policy=target_group_verification_policy(),
+            policy=policy,
         ),
     )
 

@@ -171,7 +171,7 @@ def cluster_secret_store(ctx: AddonContext) -> TreeObject:
             "provider": {"aws": {"service": "SecretsManager", "region": aws.region}},
             # Only the namespaces named here may read through the store: the chart lets
             # anyone who edits a namespace create ExternalSecrets (rbac aggregateToEdit).
-            "conditions": [{"namespaces": list(READER_NAMESPACES)}],
+            "conditions": [{"namespaces": sorted({*READER_NAMESPACES, *ctx.secret_readers})}],
         },
     }
     check_manifest(manifest, ctx.kubernetes_version)

@@ -34,6 +34,7 @@ from argosy.argocd.delivery import IgnoreDifference
 from argosy.argocd.metadata import DNS_LABEL_RULE, addon_role_annotation
 from argosy.argocd.versions import CHARTS
 from argosy.config.models.addons import AddonsSettings
+from argosy.config.models.apps import AppsSettings
 from argosy.config.stage import AwsStageConfig, StageConfig
 from argosy.manifests.addons import DEFAULT_STORAGE_CLASS
 from argosy.manifests.iam import PolicyDocument
@@ -98,6 +99,11 @@ class AddonContext:
         aws: The stage's AWS facts; ``None`` on the local stage.
         storage_class: The StorageClass volumes use: the EBS CSI add-on's on AWS; ``None``
             (the cluster's default) on local.
+        secret_readers: The apps' namespaces on the stage that read Secrets Manager through
+            external-secrets (from the app catalog, :mod:`argosy.apps`). Default none.
+        apps: ``argosy:apps`` of the stage (defaults if absent): the app domain and zone
+            external-dns serves, and whether Argo Rollouts queries the stage's Prometheus.
+            Default: no domain, no Prometheus.
     """
 
     stage: str
@@ -106,6 +112,8 @@ class AddonContext:
     settings: AddonsSettings
     aws: AwsTarget | None
     storage_class: str | None
+    secret_readers: tuple[str, ...] = ()
+    apps: AppsSettings = field(default_factory=AppsSettings)
 
     @classmethod
     def of(cls, config: StageConfig) -> AddonContext:
@@ -119,6 +127,7 @@ class AddonContext:
                 settings=settings,
                 aws=None,
                 storage_class=None,
+                apps=config.apps,
             )
         aws = AwsTarget(
             account_id=config.aws.account_id,
@@ -138,6 +147,7 @@ class AddonContext:
             settings=settings,
             aws=aws,
             storage_class=DEFAULT_STORAGE_CLASS,
+            apps=config.apps,
         )
 
     @property

@@ -46,7 +46,7 @@ from typing import Any, Final, TypeAlias
 from urllib.parse import SplitResult, urlsplit
 
 from argosy import patterns
-from argosy.apps.strategy import API_VERSION, DURATION_EXAMPLE, Analysis, TemplateRef
+from argosy.apps.strategy import API_VERSION, DURATION_EXAMPLE, Analysis, ArgValue, TemplateRef
 from argosy.manifests.argo_schemas import check_argo_manifest
 
 #: The example of a workspace query endpoint quoted in messages.
@@ -96,7 +96,11 @@ _TAG_CLOSE: Final = "}}"
 _AMP_HOST = re.compile(r"^aps-workspaces\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
 # The workspace ID: AMP API reference (DescribeWorkspace): 1 to 64 characters,
 # [0-9A-Za-z][-.0-9A-Z_a-z]*.
-_AMP_PATH = re.compile(r"^/workspaces/(?P<id>[0-9A-Za-z][-.0-9A-Za-z_]{0,63})/?$")
+# The workspace ID may be an argument (``{{args.workspace-id}}``) whose value Argo Rollouts
+# reads from a Secret at run time: only AWS knows the ID, and git never holds it.
+_AMP_PATH = re.compile(
+    r"^/workspaces/(?P<id>[0-9A-Za-z][-.0-9A-Za-z_]{0,63}|\{\{args\.[a-z][-a-z0-9]*\}\})/?$"
+)
 _ROLE_ARN = re.compile(
     r"^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$"
 )
@@ -328,6 +332,8 @@ class SigV4:
 
 def amp_address(region: str, workspace_id: str) -> str:
     """The query endpoint of the AMP workspace ``workspace_id`` in ``region``.
+
+    ``workspace_id`` may be ``{{args.<name>}}``: an argument the template reads from a Secret.
 
     The Prometheus client Argo Rollouts uses appends ``/api/v1/query`` itself, so the address
     stops at the workspace (docs ``analysis/prometheus.md``).
@@ -758,12 +764,29 @@ class Arg:
         name: The name metrics use as ``{{args.<name>}}``: lowercase letters, digits and '-',
             starting with a letter.
         default: The value when the Rollout passes none; None makes the argument required.
+        secret: ``(Secret, key)``: the value is read at run time from that key of a Secret of
+            the Rollout's namespace (``valueFrom.secretKeyRef``), for what git must not or
+            cannot hold. Default none.
     """
 
     name: str
     default: str | None = None
+    secret: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
+        if self.secret is not None and not (
+            isinstance(self.secret, tuple)
+            and len(self.secret) == 2
+            and patterns.is_dns_subdomain(self.secret[0])
+            and isinstance(self.secret[1], str)
+            and re.fullmatch(r"[-._a-zA-Z0-9]{1,253}", self.secret[1])
+            and self.default is None
+        ):
+            raise ValueError(
+                f"argument {self.name} secret {self.secret!r} is not valid: (Secret name, key) "
+                "of a Secret in the Rollout's namespace, without a default, such as "
+                "('go-todo-prometheus', 'workspaceId')"
+            )
         if not (
             isinstance(self.name, str) and len(self.name) <= 63 and _ARG_NAME.fullmatch(self.name)
         ):
@@ -783,6 +806,8 @@ class Arg:
         arg: dict[str, Any] = {"name": self.name}
         if self.default is not None:
             arg["value"] = self.default
+        if self.secret is not None:
+            arg["valueFrom"] = {"secretKeyRef": {"name": self.secret[0], "key": self.secret[1]}}
         return arg
 
 
@@ -929,8 +954,8 @@ class AnalysisTemplate:
 
     @property
     def required_args(self) -> tuple[str, ...]:
-        """The arguments a Rollout must pass: those without a default, in declaration order."""
-        return tuple(a.name for a in self.args if a.default is None)
+        """The arguments a Rollout must pass: without a default or a Secret, in order."""
+        return tuple(a.name for a in self.args if a.default is None and a.secret is None)
 
     def ref(self) -> TemplateRef:
         """A reference to this template, for a Rollout's analysis."""
@@ -956,7 +981,7 @@ class AnalysisTemplate:
         return manifest
 
 
-def analysis_of(*templates: AnalysisTemplate, args: Mapping[str, str]) -> Analysis:
+def analysis_of(*templates: AnalysisTemplate, args: Mapping[str, ArgValue]) -> Analysis:
     """A Rollout's analysis of ``templates`` with ``args``: every required one, no unknown one.
 
     Argo Rollouts passes the same arguments to every template of an analysis.
@@ -1161,11 +1186,13 @@ def prometheus_template(
     timeout_seconds: int | None = None,
     namespace: str | None = None,
     labels: Mapping[str, str] | None = None,
+    extra_args: Sequence[Arg] = (),
 ) -> AnalysisTemplate:
     """The Prometheus gate: success rate and latency of one Service, by its arguments.
 
     A Rollout passes ``service-name`` (for a canary, its canary Service) and ``namespace``
     (:data:`SERVICE_ARG`, :data:`NAMESPACE_ARG`), for example with :func:`analysis_of`.
+    ``extra_args`` declares arguments the address uses (a workspace ID read from a Secret).
     """
     common: dict[str, Any] = {
         "address": address,
@@ -1179,7 +1206,7 @@ def prometheus_template(
         name=name,
         namespace=namespace,
         labels=labels or {},
-        args=(Arg(SERVICE_ARG), Arg(NAMESPACE_ARG)),
+        args=(Arg(SERVICE_ARG), Arg(NAMESPACE_ARG), *extra_args),
         metrics=(
             prometheus_success_rate(min_success_rate=min_success_rate, **common),
             prometheus_latency(

@@ -272,6 +272,54 @@ class TemplateRef:
         return ref
 
 
+@dataclass(frozen=True)
+class PodTemplateHash:
+    """An analysis argument's value: the pod template hash of the new or the stable version.
+
+    Argo Rollouts resolves it when the analysis starts (``valueFrom.podTemplateHashValue``,
+    docs ``features/analysis.md``), so that a query can tell the canary's pods from the
+    stable ones by their ``rollouts-pod-template-hash`` label.
+
+    Attributes:
+        which: ``Latest`` (the version being rolled out) or ``Stable``.
+    """
+
+    which: str
+
+    def __post_init__(self) -> None:
+        if self.which not in ("Latest", "Stable"):
+            raise ValueError(
+                f"pod template hash {self.which!r} is not valid: Latest or Stable, such as Latest"
+            )
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """An analysis argument's value read from the Rollout itself (``valueFrom.fieldRef``).
+
+    Such as ``status.alb.canaryTargetGroup.fullName`` for the CloudWatch gate.
+
+    Attributes:
+        path: The field path in the Rollout.
+    """
+
+    path: str
+
+    def __post_init__(self) -> None:
+        if not (
+            isinstance(self.path, str)
+            and re.fullmatch(r"[a-z][A-Za-z0-9]*(\.[a-zA-Z0-9]+)*", self.path)
+        ):
+            raise ValueError(
+                f"field path {self.path!r} is not valid: a dotted path into the Rollout, such "
+                "as status.alb.canaryTargetGroup.fullName"
+            )
+
+
+#: The value of an analysis argument: text, a pod template hash, or a field of the Rollout.
+ArgValue: TypeAlias = "str | PodTemplateHash | FieldRef"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Analysis:
     """AnalysisTemplates run together, with arguments: an analysis step, or a hook's analysis.
@@ -286,7 +334,7 @@ class Analysis:
     """
 
     templates: Sequence[TemplateRef]
-    args: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}))
+    args: Mapping[str, ArgValue] = field(default_factory=lambda: types.MappingProxyType({}))
 
     def __post_init__(self) -> None:
         templates: object = self.templates
@@ -302,7 +350,8 @@ class Analysis:
             )
         object.__setattr__(self, "templates", tuple(templates))
         if not isinstance(self.args, Mapping) or not all(
-            isinstance(k, str) and k and isinstance(v, str) for k, v in self.args.items()
+            isinstance(k, str) and k and isinstance(v, str | PodTemplateHash | FieldRef)
+            for k, v in self.args.items()
         ):
             raise ValueError(
                 f"analysis args {self.args!r} are not valid: a mapping of non-empty names to "
@@ -319,8 +368,16 @@ class Analysis:
         """The RolloutAnalysis object: ``templates`` and, if any, ``args``."""
         analysis: dict[str, Any] = {"templates": [t.to_manifest() for t in self.templates]}
         if self.args:
-            analysis["args"] = [{"name": k, "value": v} for k, v in self.args.items()]
+            analysis["args"] = [_arg_manifest(k, v) for k, v in self.args.items()]
         return analysis
+
+
+def _arg_manifest(name: str, value: ArgValue) -> dict[str, Any]:
+    if isinstance(value, PodTemplateHash):
+        return {"name": name, "valueFrom": {"podTemplateHashValue": value.which}}
+    if isinstance(value, FieldRef):
+        return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": value.path}}}
+    return {"name": name, "value": value}
 
 
 #: One canary step: a weight, a pause, or an analysis the rollout waits for.

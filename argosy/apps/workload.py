@@ -63,7 +63,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, TypeAlias
 
@@ -108,6 +108,10 @@ TMP_VOLUME: Final = "tmp"
 DEFAULT_TMP_SIZE_LIMIT: Final = "64Mi"
 #: The HPA's default CPU target, in percent of the CPU request.
 DEFAULT_TARGET_CPU_UTILIZATION: Final = 70
+
+#: The pod annotations of a Prometheus scrape target (the scraper's relabelling reads them).
+_PROMETHEUS_PREFIX: Final = "prometheus.io/"
+SCRAPE_ANNOTATION: Final = f"{_PROMETHEUS_PREFIX}scrape"
 
 #: Suffixes of the derived names.
 CANARY_SUFFIX: Final = "-canary"
@@ -505,7 +509,7 @@ class AlbIngress:
     redirect_http: bool = True
 
     def __post_init__(self) -> None:
-        if not _is_host(self.host):
+        if not is_host(self.host):
             raise _invalid("ingress host", self.host, HOST_RULE, "go-todo.dev.example.com")
         try:
             network = ipaddress.IPv4Network(self.vpc_cidr, strict=True)
@@ -528,7 +532,8 @@ class AlbIngress:
             )
 
 
-def _is_host(host: object) -> bool:
+def is_host(host: object) -> bool:
+    """Whether ``host`` is a fully qualified host name (:data:`HOST_RULE`)."""
     if not isinstance(host, str) or len(host) > 253:
         return False
     labels = host.split(".")
@@ -566,6 +571,12 @@ class Workload:
         run_as_user: The UID to run as, for an image whose user is not numeric (the kubelet
             can then not verify ``runAsNonRoot``); ``None`` keeps the image's. Never 0.
         tmp_size_limit: The size limit of ``/tmp``. Default 64Mi.
+        metrics_path: The HTTP path of the app's Prometheus metrics on its port: the pods
+            carry the ``prometheus.io/scrape``, ``/port`` and ``/path`` annotations the stage's
+            managed scraper selects pods by. Default none (not scraped).
+        scraper_cidr: The range the stage's managed scraper reaches the pods from (the
+            VPC's); the NetworkPolicy admits it on the app's port. Default none.
+        pod_annotations: Further annotations of the pods. Default none.
     """
 
     name: str
@@ -584,6 +595,9 @@ class Workload:
     automount_service_account_token: bool = False
     run_as_user: int | None = None
     tmp_size_limit: str = DEFAULT_TMP_SIZE_LIMIT
+    metrics_path: str | None = None
+    scraper_cidr: str | None = None
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_app_name(self.name)
@@ -614,6 +628,18 @@ class Workload:
                 "run_as_user", self.run_as_user, "a UID above 0 (never root), or None", "65532"
             )
         _require_memory("tmp_size_limit", self.tmp_size_limit)
+        if self.metrics_path is not None and not (
+            isinstance(self.metrics_path, str) and _HEALTH_PATH.fullmatch(self.metrics_path)
+        ):
+            raise _invalid("metrics_path", self.metrics_path, HEALTH_PATH_RULE, "/metrics")
+        if self.scraper_cidr is not None:
+            try:
+                scraper = ipaddress.IPv4Network(self.scraper_cidr, strict=True)
+            except (ValueError, TypeError):
+                scraper = None
+            if scraper is None or not scraper.is_private:
+                raise _invalid("scraper_cidr", self.scraper_cidr, VPC_CIDR_RULE, "10.0.0.0/16")
+        object.__setattr__(self, "pod_annotations", dict(sorted(self.pod_annotations.items())))
         _check_strategy(self.name, self.strategy)
         if alb_routing(self.strategy) and self.ingress is None:
             raise ValueError(
@@ -927,8 +953,14 @@ def pod_template(app: Workload, *, kubernetes_version: str) -> dict[str, Any]:
     }
     if app.run_as_user is not None:
         security_context["runAsUser"] = app.run_as_user
+    pod_metadata: dict[str, Any] = {"labels": pod_labels(app)}
+    annotations = dict(app.pod_annotations)
+    if app.metrics_path is not None:
+        annotations.update(scrape_annotations(app.port, app.metrics_path))
+    if annotations:
+        pod_metadata["annotations"] = dict(sorted(annotations.items()))
     template: dict[str, Any] = {
-        "metadata": {"labels": pod_labels(app)},
+        "metadata": pod_metadata,
         "spec": {
             "serviceAccountName": app.name,
             "automountServiceAccountToken": app.automount_service_account_token,
@@ -962,6 +994,15 @@ def pod_template(app: Workload, *, kubernetes_version: str) -> dict[str, Any]:
     return template
 
 
+def scrape_annotations(port: int, path: str) -> dict[str, str]:
+    """The pod annotations the stage's managed scraper selects and reads targets by."""
+    return {
+        SCRAPE_ANNOTATION: "true",
+        f"{_PROMETHEUS_PREFIX}port": str(port),
+        f"{_PROMETHEUS_PREFIX}path": path,
+    }
+
+
 def rollout(app: Workload, *, kubernetes_version: str) -> dict[str, Any]:
     """The app's Rollout: its pod template, delivered by its strategy.
 
@@ -977,7 +1018,9 @@ def rollout(app: Workload, *, kubernetes_version: str) -> dict[str, Any]:
         strategy=app.strategy,
         replicas=None if app.autoscaling is not None else app.replicas,
     )
-    return _checked(manifest, kubernetes_version)
+    # strategy_rollout checked it against the Rollout schema already (which does not depend on
+    # the Kubernetes version): a second check was an eighth of the catalog's resolve time.
+    return manifest
 
 
 def service_names(app: Workload) -> tuple[str, ...]:
@@ -1154,6 +1197,10 @@ def network_policy(app: Workload, *, kubernetes_version: str) -> dict[str, Any] 
     rules: list[dict[str, Any]] = []
     if app.ingress is not None:
         rules.append({"from": [{"ipBlock": {"cidr": app.ingress.vpc_cidr}}], "ports": port})
+    if app.scraper_cidr is not None and (
+        app.ingress is None or app.ingress.vpc_cidr != app.scraper_cidr
+    ):
+        rules.append({"from": [{"ipBlock": {"cidr": app.scraper_cidr}}], "ports": list(port)})
     if app.allowed_namespaces:
         peers = [
             {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: name}}}

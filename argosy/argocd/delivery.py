@@ -258,7 +258,9 @@ class SyncPolicy:
     """When Argo CD syncs a delivery. Build one with :meth:`automated` or :meth:`manual`.
 
     Attributes:
-        automatic: Whether Argo CD syncs on its own (``spec.syncPolicy.automated``).
+        automatic: Whether Argo CD syncs on its own (``spec.syncPolicy.automated``); without,
+            a stated ``self_heal`` writes ``automated.enabled: false`` (see
+            :meth:`manual_stating`).
         prune: Whether an automated sync deletes what left the source (``automated.prune``).
         self_heal: Whether an automated sync reverts changes made in the cluster
             (``automated.selfHeal``); ``None`` leaves it unstated, which Argo CD reads as off
@@ -280,7 +282,7 @@ class SyncPolicy:
                 f"sync policy self_heal {self.self_heal!r} is not valid: True, False or None "
                 "(unstated)"
             )
-        if not self.automatic and (self.prune or self.self_heal is not None):
+        if not self.automatic and self.prune and self.self_heal is None:
             raise ValueError(
                 "a manual sync policy neither prunes nor self-heals: use SyncPolicy.manual(), "
                 "or SyncPolicy.automated(prune=..., self_heal=...)"
@@ -300,6 +302,17 @@ class SyncPolicy:
         return cls(automatic=True, prune=prune, self_heal=self_heal, retry=retry)
 
     @classmethod
+    def manual_stating(
+        cls, *, prune: bool, self_heal: bool, retry: Retry | None = DEFAULT_RETRY
+    ) -> SyncPolicy:
+        """Someone syncs by hand, with ``prune`` and ``selfHeal`` stated for when they do.
+
+        Written as ``automated: {enabled: false, prune, selfHeal}`` (Argo CD 3.0+), so that a
+        production Application states ``selfHeal`` (L2) even when it syncs by hand.
+        """
+        return cls(automatic=False, prune=prune, self_heal=self_heal, retry=retry)
+
+    @classmethod
     def manual(cls, *, retry: Retry | None = DEFAULT_RETRY) -> SyncPolicy:
         """Someone syncs by hand. ``selfHeal`` is then unstated: refused in production (L2)."""
         return cls(automatic=False, retry=retry)
@@ -307,7 +320,7 @@ class SyncPolicy:
     @property
     def states_self_heal(self) -> bool:
         """Whether the policy writes ``selfHeal`` (as L2 asks of production Applications)."""
-        return self.automatic and self.self_heal is not None
+        return self.self_heal is not None
 
     def to_manifest(self, sync_options: Sequence[str]) -> dict[str, Any]:
         """The ``spec.syncPolicy`` object, with ``sync_options``."""
@@ -317,6 +330,12 @@ class SyncPolicy:
             if self.self_heal is not None:
                 automated["selfHeal"] = self.self_heal
             policy["automated"] = automated
+        elif self.self_heal is not None:
+            policy["automated"] = {
+                "enabled": False,
+                "prune": self.prune,
+                "selfHeal": self.self_heal,
+            }
         policy["syncOptions"] = list(sync_options)
         if self.retry is not None:
             policy["retry"] = self.retry.to_manifest()

@@ -18,6 +18,7 @@ from argosy.config import eks_versions
 from argosy.config.models import (
     AccessSettings,
     AddonsSettings,
+    AppsSettings,
     ArgoCdSettings,
     AwsSettings,
     BackendUrl,
@@ -166,6 +167,18 @@ KEYS: tuple[KeySpec, ...] = (
         "on AWS the Load Balancer Controller, external-secrets, external-dns (once zones are "
         "named) and, when enabled, Karpenter and Crossplane; Istio when enabled. Each "
         "controller that calls AWS gets an identity of its own in the stage's stack.",
+    ),
+    _spec(
+        "apps",
+        AppsSettings,
+        allowed={"hub", "workload", "local"},
+        example="argosy:apps: {domain: dev.acme.example, teams: {todo: {groups: "
+        "[todo-developers]}}}",
+        description="The platform's choices for apps on the stage (the app catalog, "
+        "`apps/*.yaml`): the domain app hosts sit under (its hosted zone and certificate are "
+        "made here), the delivery strategy, canary steps and analysis apps get unless they say "
+        "otherwise, the sync policy and windows, and the teams that deploy here with their "
+        "SSO groups.",
     ),
     _spec(
         "bootstrap",

@@ -560,3 +560,75 @@ def decode_from_program(encoded: Mapping[str, str], object_keys: frozenset[str])
         else:
             decoded[key] = text
     return decoded
+
+
+@dataclass(frozen=True, kw_only=True)
+class YamlFile:
+    """A YAML file other than a stack file (an app file), read with the lines of its values.
+
+    Attributes:
+        value: The document, as :class:`_Reader` reads it (merge keys, unknown tags plain).
+        source: File name, lines, and what reading found (repeated keys, unknown tags,
+            recursive aliases), which the caller reports with its own issues.
+    """
+
+    value: Any
+    source: ConfigSource
+
+
+def read_yaml_file(path: Path, *, display: str, example: str) -> YamlFile:
+    """Read one YAML document with its lines.
+
+    ``example`` is a valid file's beginning, shown when the file is not YAML at all.
+
+    Raises:
+        ConfigInvalidError: the file is unreadable, not UTF-8 or not YAML.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigInvalidError(
+            [
+                _issue(
+                    display,
+                    None,
+                    "(file)",
+                    "(unreadable)",
+                    f"a readable file ({exc.strerror})",
+                    example,
+                )
+            ]
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        issue = _not_utf8(data, exc, display)
+        raise ConfigInvalidError(
+            [dataclasses.replace(issue, rule="a YAML file is UTF-8 text; save it as UTF-8")]
+        ) from None
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        raise _with_example(_unparsable(display, exc, text), example) from None
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.YAMLError as exc:
+            raise _with_example(_unparsable(display, exc, text), example) from None
+        reader = _Reader(loader)
+        value = reader.read(root, ()) if root is not None else None
+    finally:
+        loader.dispose()
+    return YamlFile(
+        value=value,
+        source=ConfigSource(
+            file=display,
+            lines=reader.lines,
+            key_lines=reader.key_lines,
+            findings=tuple(reader.findings),
+        ),
+    )
+
+
+def _with_example(error: ConfigInvalidError, example: str) -> ConfigInvalidError:
+    return ConfigInvalidError(dataclasses.replace(i, example=example) for i in error.issues)

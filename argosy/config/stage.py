@@ -17,6 +17,7 @@ from argosy.config.keys import AwsRole
 from argosy.config.models import (
     AccessSettings,
     AddonsSettings,
+    AppsSettings,
     ArgoCdSettings,
     AwsSettings,
     BootstrapSettings,
@@ -42,6 +43,7 @@ class AwsStageConfig:
         tags: Extra tags for every AWS resource (on top of stage, project, managed-by).
         argocd: Argo CD hosted by this stage; ``None`` when it hosts none.
         addons: The controllers Argo CD delivers here (``argosy:addons``; defaults if absent).
+        apps: The platform's app defaults and the app domain (``argosy:apps``).
         bootstrap: What `argosy bootstrap` creates; ``None`` when not configured.
         backend: The Pulumi state backend URL, once bootstrap wrote it.
         source: Where the config came from.
@@ -59,6 +61,7 @@ class AwsStageConfig:
     source: ConfigSource
     argocd: ArgoCdSettings | None = None
     addons: AddonsSettings = field(default_factory=AddonsSettings)
+    apps: AppsSettings = field(default_factory=AppsSettings)
     bootstrap: BootstrapSettings | None = None
     backend: str | None = None
     warnings: tuple[ConfigIssue, ...] = ()
@@ -74,6 +77,7 @@ class LocalStageConfig:
         production: Always false in practice; kept so every stage states it.
         kubernetes: The kubeconfig context to deploy to.
         argocd: The self-hosted Argo CD installed there (standalone).
+        apps: The platform's app defaults (``argosy:apps``).
         addons: The controllers Argo CD delivers there (the Argo ones, Istio if asked).
         source: Where the config came from.
         warnings: Problems that do not stop the plan.
@@ -86,6 +90,7 @@ class LocalStageConfig:
     argocd: ArgoCdSettings
     source: ConfigSource
     addons: AddonsSettings = field(default_factory=AddonsSettings)
+    apps: AppsSettings = field(default_factory=AppsSettings)
     warnings: tuple[ConfigIssue, ...] = ()
 
 

@@ -35,7 +35,7 @@ from argosy.config.errors import ConfigInvalidError
 from argosy.config.findings import check_keys, report_findings
 from argosy.config.issues import check_key
 from argosy.config.keys import KEYS
-from argosy.config.models import AccessSettings, AddonsSettings
+from argosy.config.models import AccessSettings, AddonsSettings, AppsSettings
 from argosy.config.names import check_derived_names, check_stage_name
 from argosy.config.run import ValidationRun
 from argosy.config.source import ConfigSource
@@ -76,6 +76,7 @@ def _build(run: ValidationRun) -> StageConfig:
             kubernetes=parsed["kubernetes"],
             argocd=parsed["argocd"],
             addons=parsed.get("addons", AddonsSettings()),
+            apps=parsed.get("apps", AppsSettings()),
             source=run.source,
         )
     return AwsStageConfig(
@@ -89,6 +90,7 @@ def _build(run: ValidationRun) -> StageConfig:
         tags=dict(parsed.get("tags", {})),
         argocd=parsed.get("argocd"),
         addons=parsed.get("addons", AddonsSettings()),
+        apps=parsed.get("apps", AppsSettings()),
         bootstrap=parsed.get("bootstrap"),
         backend=parsed.get("backend"),
         source=run.source,

@@ -23,6 +23,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from argosy.config import regions
 from argosy.config.regions import dns_suffix_of, partition_of
+from argosy.plan.monitor import SECRET_SIG, SIG_KEY
 
 #: EKS assigns new clusters the newest platform version; any stable value serves a plan.
 EKS_PLATFORM_VERSION = "eks.1"
@@ -84,6 +85,15 @@ class AwsContext:
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _name_servers(zone_id: str) -> list[str]:
+    """Four Route 53 name servers, one per top-level domain, as Route 53 assigns a zone."""
+    number = int(_digest(zone_id)[:6], 16)
+    return [
+        f"ns-{(number + i * 509) % 2048}.awsdns-{(number + i * 7) % 64:02d}.{tld}"
+        for i, tld in enumerate(("com", "net", "org", "co.uk"))
+    ]
 
 
 class PlanMocks(Mocks):
@@ -166,6 +176,19 @@ class PlanMocks(Mocks):
             "aws:sqs/queuePolicy:QueuePolicy": self._sqs_queue_policy,
             "aws:cloudwatch/eventRule:EventRule": self._event_rule,
             "aws:cloudwatch/eventTarget:EventTarget": self._event_target,
+            "aws:route53/zone:Zone": self._route53_zone,
+            "aws:route53/record:Record": self._route53_record,
+            "aws:acm/certificate:Certificate": self._acm_certificate,
+            "aws:acm/certificateValidation:CertificateValidation": self._acm_validation,
+            "aws:amp/workspace:Workspace": self._amp_workspace,
+            "aws:amp/scraper:Scraper": self._amp_scraper,
+            "aws:secretsmanager/secret:Secret": self._secret,
+            "aws:secretsmanager/secretVersion:SecretVersion": self._secret_version,
+            "aws:rds/subnetGroup:SubnetGroup": self._rds_subnet_group,
+            "aws:rds/cluster:Cluster": self._rds_cluster,
+            "aws:rds/clusterInstance:ClusterInstance": self._rds_cluster_instance,
+            "aws:rds/instance:Instance": self._rds_instance,
+            "random:index/randomPassword:RandomPassword": self._random_password,
         }
 
     # -- helpers ---------------------------------------------------------------------
@@ -333,6 +356,171 @@ class PlanMocks(Mocks):
     def _event_target(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
         rule = args.inputs.get("rule", "")
         return f"{rule}-{args.inputs.get('targetId', '')}", dict(args.inputs)
+
+    # -- Route 53 and ACM ----------------------------------------------------------------
+
+    def _zone_id(self, seed: str) -> str:
+        # Route 53 zone IDs: Z and 20 capital letters and digits.
+        return "Z" + _digest(self.stack, "zone", seed)[:20].upper()
+
+    def _route53_zone(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        self._require_aws()
+        ident = self._zone_id(args.name)
+        return ident, {
+            **args.inputs,
+            "zoneId": ident,
+            "arn": f"arn:{self._require_aws().partition}:route53:::hostedzone/{ident}",
+            "nameServers": _name_servers(ident),
+            "primaryNameServer": _name_servers(ident)[0],
+        }
+
+    def _route53_record(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = str(args.inputs.get("name", args.name)).rstrip(".")
+        zone = args.inputs.get("zoneId", "Z")
+        return f"{zone}_{name}_{args.inputs.get('type', '')}", {**args.inputs, "fqdn": name}
+
+    def _acm_certificate(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        arn = self._arn("acm", f"certificate/{self._uuid(args)}")
+        names = [
+            str(args.inputs.get("domainName", "")),
+            *[str(n) for n in args.inputs.get("subjectAlternativeNames") or []],
+        ]
+        return arn, {
+            **args.inputs,
+            "arn": arn,
+            "status": "PENDING_VALIDATION",
+            # ACM gives a domain and its wildcard the same record (derived from the base name).
+            "domainValidationOptions": [
+                {
+                    "domainName": name,
+                    "resourceRecordName": (
+                        f"_{_digest(self.stack, 'acm', name.removeprefix('*.'))[:32]}."
+                        f"{name.removeprefix('*.')}."
+                    ),
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": (
+                        f"_{_digest(self.stack, 'acm-value', name.removeprefix('*.'))[:32]}."
+                        f"{_digest(self.stack, 'acm-zone')[:10]}.acm-validations.aws."
+                    ),
+                }
+                for name in names
+            ],
+        }
+
+    def _acm_validation(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        # The provider's ID is the time of issue; the ARN is what readers use.
+        return "2026-01-01 00:00:00 +0000 UTC", dict(args.inputs)
+
+    # -- Amazon Managed Service for Prometheus ----------------------------------------
+
+    def _amp_workspace(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        aws = self._require_aws()
+        ident = f"ws-{self._uuid(args)}"
+        return ident, {
+            **args.inputs,
+            "arn": self._arn("aps", f"workspace/{ident}"),
+            "prometheusEndpoint": (
+                f"https://aps-workspaces.{aws.region}.{dns_suffix_of(aws.partition)}"
+                f"/workspaces/{ident}/"
+            ),
+        }
+
+    def _amp_scraper(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        aws = self._require_aws()
+        ident = f"s-{self._uuid(args)}"
+        suffix = self._hex(args, 12)
+        return ident, {
+            **args.inputs,
+            "arn": self._arn("aps", f"scraper/{ident}"),
+            # The service-linked role AMP makes for each scraper.
+            "roleArn": (
+                f"arn:{aws.partition}:iam::{aws.account_id}:role/aws-service-role/"
+                f"scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_"
+                f"{suffix[:7]}-{suffix[7:]}"
+            ),
+        }
+
+    # -- Secrets Manager ------------------------------------------------------------------
+
+    def _secret(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        # Secrets Manager appends six random characters to a secret's ARN.
+        arn = self._arn("secretsmanager", f"secret:{name}-{self._hex(args, 6)}")
+        return arn, {**args.inputs, "name": name, "arn": arn}
+
+    def _secret_version(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        version = self._uuid(args)
+        secret = str(args.inputs.get("secretId", ""))
+        return f"{secret}|{version}", {
+            **args.inputs,
+            "arn": secret,
+            "versionId": version,
+            "versionStages": ["AWSCURRENT"],
+        }
+
+    # -- RDS ------------------------------------------------------------------------------
+
+    def _rds_host(self, args: MockResourceArgs, ident: str, kind: str = "") -> str:
+        aws = self._require_aws()
+        return (
+            f"{ident}.{kind}{_digest(self.stack, 'rds')[:12]}.{aws.region}.rds."
+            f"{dns_suffix_of(aws.partition)}"
+        )
+
+    def _rds_subnet_group(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {**args.inputs, "name": name, "arn": self._arn("rds", f"subgrp:{name}")}
+
+    def _rds_cluster(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = self._autoname(args, "clusterIdentifier")
+        return ident, {
+            **args.inputs,
+            "clusterIdentifier": ident,
+            "arn": self._arn("rds", f"cluster:{ident}"),
+            "endpoint": self._rds_host(args, ident, "cluster-"),
+            "readerEndpoint": self._rds_host(args, ident, "cluster-ro-"),
+            "port": 5432,
+            "clusterResourceId": "cluster-" + self._hex(args, 26).upper(),
+            "engineVersionActual": args.inputs.get("engineVersion"),
+        }
+
+    def _rds_cluster_instance(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = self._autoname(args, "identifier")
+        return ident, {
+            **args.inputs,
+            "identifier": ident,
+            "arn": self._arn("rds", f"db:{ident}"),
+            "endpoint": self._rds_host(args, ident),
+            "port": 5432,
+            "writer": True,
+            "dbiResourceId": "db-" + self._hex(args, 26).upper(),
+        }
+
+    def _rds_instance(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        ident = self._autoname(args, "identifier")
+        address = self._rds_host(args, ident)
+        resource_id = "db-" + self._hex(args, 26).upper()
+        return resource_id, {
+            **args.inputs,
+            "identifier": ident,
+            "arn": self._arn("rds", f"db:{ident}"),
+            "address": address,
+            "endpoint": f"{address}:5432",
+            "port": 5432,
+            "resourceId": resource_id,
+        }
+
+    # -- random -----------------------------------------------------------------------------
+
+    def _random_password(self, args: MockResourceArgs, _: str) -> tuple[str, dict[str, Any]]:
+        # A stand-in, marked secret as the provider marks it: it shows as [secret] in the
+        # plan like the real one. Never a real credential.
+        fake = "plan-only-" + self._hex(args, 22)
+        return "none", {
+            **args.inputs,
+            "result": {SIG_KEY: SECRET_SIG, "value": fake},
+            "bcryptHash": {SIG_KEY: SECRET_SIG, "value": "$2a$10$" + self._hex(args, 53)},
+        }
 
     # -- EKS ---------------------------------------------------------------------------
 
@@ -527,6 +715,24 @@ class PlanMocks(Mocks):
             "aws:ec2transitgateway/getTransitGateway:getTransitGateway": (
                 self._get_transit_gateway
             ),
+            "aws:route53/getZone:getZone": self._get_zone,
+        }
+
+    def _get_zone(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        aws = self._require_aws()
+        ident = str(args.get("zoneId") or "")
+        if not ident:
+            raise UnmockedInvokeError("getZone is answered by zoneId only")
+        return {
+            "id": ident,
+            "zoneId": ident,
+            "arn": f"arn:{aws.partition}:route53:::hostedzone/{ident}",
+            "name": args.get("name"),
+            "nameServers": _name_servers(ident),
+            "primaryNameServer": _name_servers(ident)[0],
+            "privateZone": False,
+            "resourceRecordSetCount": 2,
+            "tags": {},
         }
 
     def _caller_identity(self, _: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,18 +21,22 @@ values (``helm.valuesObject``), in the charts' own shape:
 The AWS side, in each stage's stack (E6 reads the role of Karpenter's nodes, an
 ``EC2_LINUX`` access entry's principal, as it reads the node groups' role):
 
-- E15 (extended): a pod identity's policy grants no write action on ``*`` without a
-  condition: ``*`` is for reads that support no resource-level permission (``Describe*``,
-  ``List*``, ``Get*``), or for writes narrowed by a condition (tags, as Karpenter's and the
-  Load Balancer Controller's upstream policies do). The upstream statements kept as
+- E15 (extended): a pod identity's policy grants no write action on ``*`` (or on every
+  resource of a type, such as ``hostedzone/*``) without a condition: those are for reads
+  that support no resource-level permission (``Describe*``, ``List*``, ``Get*``), or for
+  writes narrowed by a condition (tags, as Karpenter's and the Load Balancer Controller's
+  upstream policies do; the names of the records external-dns changes in a zone the stack
+  makes). The upstream statements kept as
   published are named one by one (:data:`UPSTREAM_UNSCOPED_WRITES`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Final
 
+from argosy.apps.delivery import TEAM_LABEL
 from argosy.argocd import versions
 from argosy.manifests.iam import elements
 from argosy.plan.monitor import Registration
@@ -61,8 +65,9 @@ WORKFLOWS_CHART: Final = "argo-workflows"
 EVENTS_CHART: Final = "argo-events"
 LOAD_BALANCER_CONTROLLER_CHART: Final = "aws-load-balancer-controller"
 _AUTH_MODES: Final = frozenset({"sso", "client"})
-#: Statements that write on ``*`` without a condition in an upstream policy argosy keeps as
-#: published, by role suffix (``argosy-<stage>-<suffix>``) and Sid: the AWS Load Balancer
+#: Statements that write on ``*`` (or on every resource of a type) without a condition in an
+#: upstream policy argosy keeps as published, by role suffix (``argosy-<stage>-<suffix>``)
+#: and Sid: the AWS Load Balancer
 #: Controller's ``iam_policy.json`` at v3.5.0 grants these on ``*`` (its security groups for
 #: new load balancers, the rules of listeners it creates, and WAF/Shield associations, which
 #: carry no tag the policy could condition on). Scoping them to the stage's region and
@@ -78,6 +83,11 @@ UPSTREAM_UNSCOPED_WRITES: Final[dict[str, frozenset[str]]] = {
             "OpenTargetSecurityGroups",
         }
     ),
+    # Karpenter's controller policy (argosy.addons.karpenter): RunInstances and CreateFleet
+    # *use* images, snapshots, subnets, security groups, capacity reservations and placement
+    # groups of every ID (of the stage's account and region, Amazon's for images); which ones
+    # is the EC2NodeClass's choice, and upstream grants them unconditioned.
+    "karpenter-controller": frozenset({"AllowScopedEC2InstanceAccessActions"}),
 }
 _READ_VERBS: Final = ("Describe", "List", "Get")
 
@@ -405,9 +415,14 @@ def check_namespace_policies(graph: PlanGraph, facts: StageFacts) -> Iterator[Fi
     default-deny NetworkPolicy (``argosy render``): every cluster that gets an Application
     into a namespace of its own gets the baseline too. A self-hosted Argo CD's own
     namespace is covered by its chart's policies, which must be on with a default deny.
+    An app's Application (labelled with its team) is not the baseline's: its overlay holds its
+    namespace's default deny (:mod:`argosy.apps.resolve`; the tree tests check it).
     """
     covered = _baseline_clusters(graph)
     for application in graph.of_type(APPLICATION):
+        if TEAM_LABEL in _mapping(_mapping(application.inputs.get("metadata")).get("labels")):
+            # An app brings its namespace's default deny in its own overlay (argosy.apps).
+            continue
         destination = _mapping(_mapping(application.inputs.get("spec")).get("destination"))
         namespace = str(destination.get("namespace", ""))
         cluster = _destination(application)
@@ -445,12 +460,30 @@ _DATA_READS: Final = (
 _TRANSPORT_KEYS: Final = frozenset({"aws:securetransport"})
 
 
+#: A resource part naming every resource of one type: ``hostedzone/*``, ``role/*``,
+#: ``secret:*`` (a type, then ``/`` or ``:``, then only the wildcard).
+_EVERY_OF_TYPE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9-]*[/:]\*$")
+
+
 def _wide(resource: str) -> bool:
-    """Whether ``resource`` names any resource of its kind: ``*``, or an ARN ending ``:*``."""
+    """Whether ``resource`` names any resource of its kind.
+
+    ``*``; an ARN whose resource part is ``*``; or one naming every resource of a type, such
+    as ``arn:aws:route53:::hostedzone/*``. S3 ARNs have no type (their resource part is the
+    bucket's name): ``arn:aws:s3:::*`` and ``arn:aws:s3:::*/*`` are wide, a bucket's objects
+    (``arn:aws:s3:::my-bucket/*``) are not.
+    """
     if resource == "*":
         return True
     parts = resource.split(":", 5)
-    return len(parts) == 6 and parts[5] == "*"
+    if len(parts) != 6:
+        return False
+    service, rest = parts[2], parts[5]
+    if rest == "*":
+        return True
+    if service == "s3":
+        return rest == "*/*"
+    return bool(_EVERY_OF_TYPE.fullmatch(rest))
 
 
 def _narrowing(condition: Any) -> bool:

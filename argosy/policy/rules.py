@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from argosy.config import eks_versions
 from argosy.config.models import ALL_LOG_TYPES
@@ -595,16 +595,36 @@ def check_ordering(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
                     )
 
 
+#: Stateful resources production protects besides clusters and keys: buckets, databases,
+#: the apps' Prometheus workspace and the hosted zones the stack makes.
+STATEFUL: Final = (
+    "aws:s3/bucket:Bucket",
+    "aws:rds/cluster:Cluster",
+    "aws:rds/clusterInstance:ClusterInstance",
+    "aws:rds/instance:Instance",
+    "aws:amp/workspace:Workspace",
+    "aws:route53/zone:Zone",
+)
+_RDS_WITH_DELETION_PROTECTION: Final = ("aws:rds/cluster:Cluster", "aws:rds/instance:Instance")
+
+
 def check_protection(graph: PlanGraph, facts: StageFacts) -> Iterator[Finding]:
-    """L3: in production, clusters and KMS keys are protected."""
+    """L3: in production, clusters, KMS keys and stateful resources are protected.
+
+    The EKS cluster and the databases also have their service's deletion protection on.
+    """
     if not facts.production:
         return
-    for resource in graph.of_type(CLUSTER) + graph.of_type(KMS_KEY):
+    stateful = [r for t in (CLUSTER, KMS_KEY, *STATEFUL) for r in graph.of_type(t)]
+    for resource in sorted(stateful, key=lambda r: r.urn):
         if not resource.protect:
             yield Finding(rule="L3", urn=resource.urn, message="not protected in production")
     for cluster in graph.of_type(CLUSTER):
         if cluster.inputs.get("deletionProtection") is not True:
             yield Finding(rule="L3", urn=cluster.urn, message="EKS deletion protection is off")
+    for database in [r for t in _RDS_WITH_DELETION_PROTECTION for r in graph.of_type(t)]:
+        if database.inputs.get("deletionProtection") is not True:
+            yield Finding(rule="L3", urn=database.urn, message="RDS deletion protection is off")
 
 
 RULES: tuple[Rule, ...] = (

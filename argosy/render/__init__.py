@@ -22,9 +22,10 @@ in this checkout. A workload stage no hub lists is skipped, with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from argosy.addons.catalog import ADDONS, namespaces_for, objects_dir, objects_of
 from argosy.addons.spec import AddonContext
@@ -41,6 +42,9 @@ from argosy.render.baseline import (
     kustomization,
 )
 from argosy.render.tree import Tree, read_images, to_yaml
+
+if TYPE_CHECKING:
+    from argosy.apps.resolve import AppOnStage
 
 KUSTOMIZATION_FILE = "kustomization.yaml"
 
@@ -184,7 +188,14 @@ def cluster_files(cluster: ManagedCluster, root: Path) -> dict[PurePosixPath, by
     return dict(sorted(files.items()))
 
 
-def render_tree(clusters: Sequence[ManagedCluster], root: Path, *, every_stage: bool) -> Tree:
+def render_tree(
+    clusters: Sequence[ManagedCluster],
+    root: Path,
+    *,
+    every_stage: bool,
+    apps: Mapping[str, Sequence[AppOnStage]] | None = None,
+    app_paths: Mapping[str, str] | None = None,
+) -> Tree:
     """The GitOps tree of ``clusters`` for the checkout at ``root``.
 
     Each cluster's baseline and add-ons directories are owned. With ``every_stage``
@@ -192,11 +203,37 @@ def render_tree(clusters: Sequence[ManagedCluster], root: Path, *, every_stage: 
     directory under each GitOps path: a stage no Argo CD manages any more leaves nothing
     behind.
 
+    ``apps`` (app name to the app on each of its stages) adds each app's base and overlays
+    (:mod:`argosy.apps.tree`) on every stage of ``app_paths`` (stage to the GitOps path its
+    Argo CD reads; default: ``clusters``'), whichever clusters are rendered, since the base is
+    what the stages share; each GitOps path's ``apps`` directory is then owned, and the apps
+    that read Secrets Manager may use their stage's ClusterSecretStore.
+
     Raises:
         TreeInputError: an existing kustomization's ``images`` cannot be read.
     """
     files: dict[PurePosixPath, bytes] = {}
     owned = {c.baseline_dir for c in clusters} | {c.addons_dir for c in clusters}
+    paths = {c.stage: c.gitops.path for c in clusters}
+    if apps is not None:
+        # Imported here: the app builders import the baseline's labels from this package.
+        from argosy.apps.catalog import on_stage, secret_readers
+        from argosy.apps.tree import apps_tree
+
+        app_paths = app_paths if app_paths is not None else paths
+        managed = {
+            name: [a for a in stages if a.facts.stage in app_paths] for name, stages in apps.items()
+        }
+        app_files, app_dirs = apps_tree(managed, app_paths, root)
+        files.update(app_files)
+        owned |= app_dirs
+        clusters = [
+            replace(
+                c,
+                addons=replace(c.addons, secret_readers=secret_readers(on_stage(managed, c.stage))),
+            )
+            for c in clusters
+        ]
     for cluster in clusters:
         files.update(cluster_files(cluster, root))
     if every_stage:
@@ -206,3 +243,43 @@ def render_tree(clusters: Sequence[ManagedCluster], root: Path, *, every_stage: 
                     if found.is_dir():
                         owned.add(PurePosixPath(found.relative_to(root).as_posix()))
     return Tree(files=dict(sorted(files.items())), owned=tuple(sorted(owned)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rendered:
+    """What ``argosy render`` found to render, and the tree.
+
+    Attributes:
+        tree: The files and the directories owned.
+        clusters: The clusters rendered.
+        skipped: The stages skipped, and why.
+    """
+
+    tree: Tree
+    clusters: list[ManagedCluster]
+    skipped: list[Skipped]
+
+
+def render_project(
+    requested: Sequence[StageConfig], stacks_dir: Path, root: Path, *, every_stage: bool
+) -> Rendered:
+    """The tree ``argosy render`` writes for the ``requested`` stages of the checkout at ``root``.
+
+    Their clusters' baselines and add-ons, and every app of the catalog (``apps/*.yaml``,
+    checked against every stack file of ``stacks_dir``) on every stage it runs on: an app's
+    base is what its stages share, whichever stages are requested.
+
+    Raises:
+        ConfigInvalidError: a stack file, the topology or the catalog has mistakes.
+        TreeInputError: an existing kustomization's ``images`` cannot be read.
+    """
+    # Imported here: the app builders import the baseline's labels from this package.
+    from argosy.apps.catalog import load_apps, resolve_catalog, stage_configs
+
+    clusters, skipped = managed_clusters(requested, stacks_dir)
+    configs = stage_configs(stacks_dir, known=requested)
+    every_cluster, _ = managed_clusters(list(configs.values()), stacks_dir)
+    app_paths = {c.stage: c.gitops.path for c in every_cluster}
+    apps = resolve_catalog(load_apps(root, configs), configs, stages=list(app_paths))
+    tree = render_tree(clusters, root, every_stage=every_stage, apps=apps, app_paths=app_paths)
+    return Rendered(tree=tree, clusters=clusters, skipped=skipped)

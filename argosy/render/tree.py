@@ -29,7 +29,17 @@ class TreeInputError(Exception):
     """A file the render reads from the checkout (a kustomization's ``images``) is unusable."""
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter and parser where PyYAML was built with it (its wheels are): the same bytes,
+# several times faster than the pure-Python ones on a large tree.
+try:
+    from yaml import CBaseLoader as _BaseLoader
+    from yaml import CSafeDumper as _SafeDumper
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import BaseLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import SafeDumper as _SafeDumper  # type: ignore[assignment]
+
+
+class _Dumper(_SafeDumper):
     """PyYAML's safe dumper, without anchors: an object used twice is written twice."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -194,7 +204,7 @@ def read_images(root: Path, path: PurePosixPath) -> list[dict[str, Any]] | None:
         "render it afresh without images"
     )
     try:
-        document = yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        document = yaml.load(file.read_text(encoding="utf-8"), Loader=_BaseLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = str(exc).splitlines()[0]
         raise TreeInputError(f"{path} is not valid YAML ({problem}); {keep}") from None

@@ -14,6 +14,7 @@ from argosy.config.models.access import (
     AccessSettings,
 )
 from argosy.config.models.addons import AddonsSettings
+from argosy.config.models.apps import AppsSettings, SyncWindow, TeamSettings
 from argosy.config.models.argocd import ArgoCdSettings, GitOpsSettings, ManagedArgoCdSettings
 from argosy.config.models.aws import AwsSettings
 from argosy.config.models.base import (
@@ -70,6 +71,7 @@ __all__ = [
     "AccessSettings",
     "AddonName",
     "AddonsSettings",
+    "AppsSettings",
     "ArgoCdSettings",
     "AwsSettings",
     "BackendUrl",
@@ -90,8 +92,10 @@ __all__ = [
     "StrictBool",
     "StrictInt",
     "StrictStr",
+    "SyncWindow",
     "Tags",
     "Taint",
+    "TeamSettings",
     "UpgradePolicy",
     "VpcCidr",
     "bucket_name",

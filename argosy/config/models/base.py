@@ -13,11 +13,13 @@ items as written, so that they are reported even when an item has mistakes of it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Strict,
@@ -199,6 +201,17 @@ class Model(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
     )
+
+
+def matching(pattern: re.Pattern[str], rule: str, example: str) -> AfterValidator:
+    """A validator of text that must match ``pattern`` whole; else :func:`violation`."""
+
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            violation(rule, example)
+        return value
+
+    return AfterValidator(check)
 
 
 StrictStr = Annotated[str, Strict()]
