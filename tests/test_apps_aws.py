@@ -707,20 +707,6 @@ def test_stage_apps_args_refuse_apps_of_another_stage(planned: Callable[[str], P
     )
 
 
-def test_scraper_rbac_objects_follow_the_aws_docs() -> None:
-    role, binding = build.scraper_rbac_objects("prod", "1.36")
-    assert (role["kind"], role["metadata"]["name"]) == ("ClusterRole", "aps-collector-role")
-    verbs = {verb for rule in role["rules"] for verb in rule["verbs"]}
-    assert verbs == {"get", "list", "watch"}
-    assert {"nonResourceURLs": ["/metrics"], "verbs": ["get"]} in role["rules"]
-    assert binding["subjects"] == [
-        {"kind": "User", "name": "aps-collector-user", "apiGroup": "rbac.authorization.k8s.io"}
-    ]
-    assert binding["roleRef"]["name"] == "aps-collector-role"
-    with pytest.raises(ValueError):
-        build.scraper_rbac_objects("prod", "not-a-version")
-
-
 def test_normalized_record_names() -> None:
     assert build.normalized_record_names("Dev.Acme.Example.") == [
         "dev.acme.example",

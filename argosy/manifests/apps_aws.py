@@ -6,9 +6,10 @@ what they serve:
 - **DNS and the certificate**: the names an ACM certificate for the stage's app domain covers,
   the one DNS record that validates it (:func:`validation_record`), and the names external-dns
   may change in a zone whose ID is unknown offline (:func:`normalized_record_names`).
-- **Prometheus**: the managed scraper's scrape configuration (:func:`scrape_configuration`),
-  the in-cluster RBAC the AWS docs give for a scraper (:func:`scraper_rbac_objects`), and the
-  analysis role Argo Rollouts assumes to query the workspace (:func:`analysis_trust_policy`,
+- **Prometheus**: the managed scraper's scrape configuration (:func:`scrape_configuration`;
+  on an ``API`` cluster AMP creates the scraper's access entry and its access policy itself,
+  so no RBAC is declared: AMP user guide, "Using an AWS managed collector"), and the analysis
+  role Argo Rollouts assumes to query the workspace (:func:`analysis_trust_policy`,
   :func:`analysis_query_policy`, :func:`assume_analysis_statement`).
 - **Databases**: the key policy of an app database's key, the RDS and Aurora settings that
   follow from the stage (:func:`backup_retention_days`, :func:`final_snapshot_identifier`),
@@ -28,7 +29,6 @@ import yaml
 
 from argosy.apps.cloud import DATABASE_KEYS, PROMETHEUS_WORKSPACE_KEY, analysis_role_name
 from argosy.config.regions import dns_suffix_of
-from argosy.manifests.argo_schemas import check_manifest
 from argosy.manifests.iam import PolicyDocument, account_root_arn, tls_only_bucket_policy
 from argosy.manifests.kms import ADMIN_ACTIONS, USE_ACTIONS
 
@@ -114,11 +114,6 @@ PATH_ANNOTATION: Final = "prometheus.io/path"
 SCRAPE_INTERVAL: Final = "30s"
 #: The job that scrapes the apps' pods.
 PODS_JOB: Final = "annotated-pods"
-#: The Kubernetes user the managed scraper acts as, and its ClusterRole (AMP user guide,
-#: "Using an AWS managed collector", "Manually configuring Amazon EKS for scraper access").
-SCRAPER_USER: Final = "aps-collector-user"
-SCRAPER_CLUSTER_ROLE: Final = "aps-collector-role"
-SCRAPER_BINDING: Final = "aps-collector-user-role-binding"
 
 
 def workspace_alias(stage: str) -> str:
@@ -197,74 +192,6 @@ def scrape_configuration(stage: str) -> str:
         ],
     }
     return yaml.safe_dump(config, sort_keys=False, default_flow_style=False)
-
-
-def scraper_rbac_objects(stage: str, kubernetes_version: str) -> list[dict[str, Any]]:
-    """The ClusterRole and ClusterRoleBinding of a managed scraper's Kubernetes user.
-
-    As the AMP user guide gives them ("Using an AWS managed collector", "Manually configuring
-    Amazon EKS for scraper access",
-    https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html), with
-    the verbs of the access entry policy AMP creates (``get``, ``list``, ``watch``; the
-    manual's ``describe`` is no Kubernetes verb). Read-only: discovery of nodes, pods,
-    Services and endpoints, the ``/metrics`` endpoints and the control plane's metrics.
-
-    On a cluster with ``authenticationMode: API`` (argosy's, SECURITY.md E5), AMP creates the
-    scraper's access entry and its access policy itself when the scraper is created (same
-    guide, "Configure Amazon EKS for scraper access with access entries"); these objects are
-    for a scraper mapped to the user ``aps-collector-user`` some other way. Each is checked
-    against the Kubernetes schema of ``kubernetes_version``.
-    """
-    labels = {"app.kubernetes.io/managed-by": "argosy", "argosy.dev/stage": stage}
-    read = ["get", "list", "watch"]
-    role = {
-        "apiVersion": "rbac.authorization.k8s.io/v1",
-        "kind": "ClusterRole",
-        "metadata": {"name": SCRAPER_CLUSTER_ROLE, "labels": labels},
-        "rules": [
-            {
-                "apiGroups": [""],
-                "resources": [
-                    "nodes",
-                    "nodes/proxy",
-                    "nodes/metrics",
-                    "services",
-                    "endpoints",
-                    "pods",
-                    "ingresses",
-                    "configmaps",
-                ],
-                "verbs": read,
-            },
-            {
-                "apiGroups": ["extensions", "networking.k8s.io"],
-                "resources": ["ingresses/status", "ingresses"],
-                "verbs": read,
-            },
-            {
-                "apiGroups": ["metrics.eks.amazonaws.com"],
-                "resources": ["kcm/metrics", "ksh/metrics"],
-                "verbs": ["get"],
-            },
-            {"nonResourceURLs": ["/metrics"], "verbs": ["get"]},
-        ],
-    }
-    binding = {
-        "apiVersion": "rbac.authorization.k8s.io/v1",
-        "kind": "ClusterRoleBinding",
-        "metadata": {"name": SCRAPER_BINDING, "labels": labels},
-        "subjects": [
-            {"kind": "User", "name": SCRAPER_USER, "apiGroup": "rbac.authorization.k8s.io"}
-        ],
-        "roleRef": {
-            "kind": "ClusterRole",
-            "name": SCRAPER_CLUSTER_ROLE,
-            "apiGroup": "rbac.authorization.k8s.io",
-        },
-    }
-    for manifest in (role, binding):
-        check_manifest(manifest, kubernetes_version)
-    return [role, binding]
 
 
 #: What the analysis role may do on the workspace: AmazonPrometheusQueryAccess's actions
