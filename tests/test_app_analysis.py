@@ -586,3 +586,18 @@ def test_the_default_sampling_can_fail() -> None:
     assert DEFAULT_SAMPLING.effective_count == 5
     assert Sampling(interval="1m").effective_count is None
     assert Sampling().effective_count == 1
+
+
+def test_the_series_selects_the_version_by_the_argument_named() -> None:
+    series = HttpSeries(
+        service_label="rollouts_pod_template_hash", selector_arg="pod-template-hash"
+    )
+    assert series.selector == (
+        'namespace="{{args.namespace}}",rollouts_pod_template_hash="{{args.pod-template-hash}}"'
+    )
+    with pytest.raises(ValueError) as error:
+        HttpSeries(selector_arg="Pod_Hash")
+    assert str(error.value) == (
+        "HTTP series selector_arg 'Pod_Hash' is not valid: an argument name, lowercase letters, "
+        "digits and '-', such as service-name"
+    )

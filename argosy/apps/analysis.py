@@ -1026,8 +1026,12 @@ class HttpSeries:
         status_label: Its label holding the HTTP status code. Default ``code``.
         duration_buckets: The latency histogram's buckets. Default
             ``http_request_duration_seconds_bucket``.
-        service_label: The label holding the Service name. Default ``service``.
+        service_label: The label selecting the version measured: the Service name by default,
+            or, as argosy's apps do, the pod template hash the scraper copies from each pod.
+            Default ``service``.
         namespace_label: The label holding the namespace. Default ``namespace``.
+        selector_arg: The template argument whose value ``service_label`` must have. Default
+            ``service-name`` (:data:`SERVICE_ARG`).
     """
 
     requests: str = "http_requests_total"
@@ -1035,6 +1039,7 @@ class HttpSeries:
     duration_buckets: str = "http_request_duration_seconds_bucket"
     service_label: str = "service"
     namespace_label: str = "namespace"
+    selector_arg: str = SERVICE_ARG
 
     def __post_init__(self) -> None:
         for name, value, pattern, example in (
@@ -1055,13 +1060,18 @@ class HttpSeries:
                     f"HTTP series {name} {value!r} is not valid: a Prometheus {kind} name, such "
                     f"as {example}"
                 )
+        if not (isinstance(self.selector_arg, str) and _ARG_NAME.fullmatch(self.selector_arg)):
+            raise ValueError(
+                f"HTTP series selector_arg {self.selector_arg!r} is not valid: an argument name, "
+                f"lowercase letters, digits and '-', such as {SERVICE_ARG}"
+            )
 
     @property
     def selector(self) -> str:
         """The label matchers of the app's Service, by the template's arguments."""
         return (
             f'{self.namespace_label}="{{{{args.{NAMESPACE_ARG}}}}}",'
-            f'{self.service_label}="{{{{args.{SERVICE_ARG}}}}}"'
+            f'{self.service_label}="{{{{args.{self.selector_arg}}}}}"'
         )
 
 
@@ -1206,7 +1216,7 @@ def prometheus_template(
         name=name,
         namespace=namespace,
         labels=labels or {},
-        args=(Arg(SERVICE_ARG), Arg(NAMESPACE_ARG), *extra_args),
+        args=(Arg(series.selector_arg), Arg(NAMESPACE_ARG), *extra_args),
         metrics=(
             prometheus_success_rate(min_success_rate=min_success_rate, **common),
             prometheus_latency(

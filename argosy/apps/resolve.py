@@ -31,7 +31,6 @@ from argosy.apps import workload as w
 from argosy.apps.analysis import (
     ALB_STATUS_FIELD_PATHS,
     NAMESPACE_ARG,
-    SERVICE_ARG,
     AnalysisTemplate,
     Arg,
     HttpSeries,
@@ -74,6 +73,8 @@ SYNC_WAVE_ANNOTATION: Final = "argocd.argoproj.io/sync-wave"
 #: The scraper writes a pod's ``rollouts-pod-template-hash`` label into this Prometheus label,
 #: so that a query can select the new version's pods (:func:`_prometheus`).
 POD_HASH_SERIES_LABEL: Final = "rollouts_pod_template_hash"
+#: The analysis argument carrying the new version's pod template hash.
+POD_HASH_ARG: Final = "pod-template-hash"
 #: The Secret keys' wave: before the workload that reads them.
 SECRETS_WAVE: Final = -2
 _ESO_API: Final = "external-secrets.io/v1"
@@ -323,14 +324,14 @@ def _analysis(
             name=f"{app.name}-prometheus",
             address=amp_address(facts.region, "{{args.workspace-id}}"),
             sigv4=SigV4(region=facts.region, role_arn=analysis_role_arn(facts)),
-            series=HttpSeries(service_label=POD_HASH_SERIES_LABEL),
+            series=HttpSeries(service_label=POD_HASH_SERIES_LABEL, selector_arg=POD_HASH_ARG),
             namespace=app.name,
             labels=labels,
             extra_args=(Arg("workspace-id", secret=(secret_name, PROMETHEUS_WORKSPACE_KEY)),),
         )
         # The new version's pods, by the hash Argo Rollouts gives each version.
         analysis = analysis_of(
-            template, args={SERVICE_ARG: PodTemplateHash("Latest"), NAMESPACE_ARG: app.name}
+            template, args={POD_HASH_ARG: PodTemplateHash("Latest"), NAMESPACE_ARG: app.name}
         )
         secret = _external_secret(
             app,
