@@ -31,6 +31,7 @@ from argosy.apps.files import AppFile
 from argosy.apps.workload import CANARY_SUFFIX, PREVIEW_SUFFIX
 from argosy.config.errors import MISSING, ConfigInvalidError, ConfigIssue
 from argosy.config.fields import allowed_fields, field_at
+from argosy.config.issues import rule_for
 from argosy.config.source import ConfigSource, PathPart, ValuePath, read_yaml_file
 from argosy.config.stage import AwsStageConfig, StageConfig
 from argosy.config.values import format_path, lookup, show
@@ -43,20 +44,6 @@ FILE_EXAMPLE: Final = (
     "111111111111.dkr.ecr.eu-west-1.amazonaws.com/go-todo, tag: 1.4.2}\n    port: 8080\n"
     "    resources: {cpu: 250m, memory: 256Mi}\n    stages: {dev: {replicas: 1}}"
 )
-
-_BUILTIN_RULES: Final[dict[str, str]] = {
-    "string_type": "must be a string (quote it in YAML)",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "bool_type": "must be true or false",
-    "dict_type": "must be a mapping",
-    "model_type": "must be a mapping of fields",
-    "model_attributes_type": "must be a mapping of fields",
-    "tuple_type": "must be a list",
-    "list_type": "must be a list",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,33 +206,17 @@ def _report_error(report: _Report, source: ConfigSource, raw: Any, error: Any) -
     if kind == "argosy" and "field" in ctx:
         loc.append(ctx["field"])
     path = tuple(loc)
-    value = lookup(raw, path)
+    value = MISSING if kind == "missing" else lookup(raw, path)
+    rule = rule_for(error, AppFile, path)
     if kind == "argosy":
-        rule, example = str(ctx["rule"]), str(ctx["example"])
-    elif kind == "missing":
-        rule, example, value = "required", _field_example(path), MISSING
+        example = str(ctx["example"])
     elif kind == "extra_forbidden":
         allowed = allowed_fields(AppFile, path[:-1])
-        rule = "unknown field; the fields here are: " + ", ".join(allowed)
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.0)
         example = _field_example((*path[:-1], close[0])) if close else FILE_EXAMPLE
-        report.add(source, path, value, rule, example, key_line=True)
-        return
-    elif kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-        rule, example = f"must be one of: {expected}", _field_example(path)
-    elif kind in ("greater_than_equal", "greater_than"):
-        rule, example = f"must be at least {ctx.get('ge', ctx.get('gt'))}", _field_example(path)
-    elif kind in ("less_than_equal", "less_than"):
-        rule, example = f"must be at most {ctx.get('le', ctx.get('lt'))}", _field_example(path)
-    elif kind == "too_short":
-        n = ctx["min_length"]
-        rule = f"must list at least {n} item{'s' if n != 1 else ''}"
-        example = _field_example(path)
     else:
-        rule = _BUILTIN_RULES.get(kind, str(error["msg"]))
         example = _field_example(path)
-    report.add(source, path, value, rule, example)
+    report.add(source, path, value, rule, example, key_line=kind == "extra_forbidden")
 
 
 def _field_example(path: Sequence[PathPart]) -> str:

@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from argosy.config.errors import MISSING
 from argosy.config.examples import EXAMPLE_WIDTH, field_example, key_example
@@ -29,6 +29,8 @@ _BUILTIN_RULES: dict[str, str] = {
     "string_type": "must be a string (quote it in YAML)",
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
     "bool_type": "must be true or false",
     "dict_type": "must be a mapping",
     "model_type": "must be a mapping of fields",
@@ -39,8 +41,13 @@ _BUILTIN_RULES: dict[str, str] = {
 }
 
 
-def _rule_for(error: Mapping[str, Any], spec: KeySpec, loc: Sequence[PathPart]) -> str:
-    """The rule a pydantic error breaks, in words."""
+def rule_for(
+    error: Mapping[str, Any], model: type[BaseModel] | None, loc: Sequence[PathPart]
+) -> str:
+    """The rule a pydantic error of ``model``'s value at ``loc`` breaks, in words.
+
+    Also the app catalog's (:mod:`argosy.apps.load`), so that both files read alike.
+    """
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "argosy":
@@ -48,7 +55,7 @@ def _rule_for(error: Mapping[str, Any], spec: KeySpec, loc: Sequence[PathPart]) 
     if kind == "missing":
         return "required"
     if kind == "extra_forbidden":
-        allowed = allowed_fields(spec.model, loc[:-1])
+        allowed = allowed_fields(model, loc[:-1])
         return "unknown field; the fields here are: " + ", ".join(allowed)
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", "")).replace("'", "")
@@ -124,7 +131,7 @@ def _add_errors(run: ValidationRun, exc: ValidationError, spec: KeySpec, raw: An
             value = error["input"]
         path = run.spelling.as_written((spec.key, *loc))
         unknown = error["type"] == "extra_forbidden"
-        run.add(path, value, _rule_for(error, spec, loc), example, key_line=unknown)
+        run.add(path, value, rule_for(error, spec.model, loc), example, key_line=unknown)
 
 
 def _unknown_field_example(
