@@ -28,7 +28,7 @@ from typer.testing import CliRunner, Result
 from argosy import cli
 from argosy.apps.catalog import load_apps, resolve_catalog, stage_configs
 from argosy.apps.resolve import AppOnStage
-from argosy.apps.tree import apps_tree, sorted_dump
+from argosy.apps.tree import apps_tree
 from argosy.manifests.argo_schemas import check_manifest
 from argosy.plan.monitor import Registration
 from argosy.plan.planner import Project, find_project
@@ -57,6 +57,15 @@ ISSUE_LADDER = [
 ]
 #: The stages the hub's Argo CD manages apps on, and local's.
 HUB_STAGES = ("dev", "prod", "staging")
+
+
+def sorted_dump(value: Any) -> Any:
+    """``value`` with mappings' keys sorted at every depth, for comparison."""
+    if isinstance(value, Mapping):
+        return {k: sorted_dump(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_dump(v) for v in value]
+    return value
 
 
 def _catalog_pairs(*, pre_sync: bool = False) -> list[tuple[str, str]]:

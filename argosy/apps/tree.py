@@ -22,7 +22,6 @@ it finds there for the same repository.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -60,24 +59,22 @@ def file_name(manifest: Mapping[str, Any]) -> str:
 
 
 def _without_stage(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    plain = copy.deepcopy(dict(manifest))
-    labels = plain.get("metadata", {}).get("labels")
-    if isinstance(labels, dict):
-        labels.pop(STAGE_LABEL, None)
-    return plain
+    """``manifest`` without its stage label.
 
-
-def _comparable(manifest: Mapping[str, Any]) -> str:
-    """``manifest`` without its stage label, as canonical JSON: equal across stages or not.
-
-    Copies only the mappings on the way to the label (the objects are large; a deep copy of
-    each, for every stage, was a third of the render's time).
+    Copies only the mappings on the way to the label: the rest is shared with ``manifest``,
+    never changed (the objects are large; a deep copy of each, for every stage, was a third of
+    the render's time).
     """
     metadata = manifest.get("metadata")
     if isinstance(metadata, Mapping) and isinstance(metadata.get("labels"), Mapping):
         labels = {k: v for k, v in metadata["labels"].items() if k != STAGE_LABEL}
-        manifest = {**manifest, "metadata": {**metadata, "labels": labels}}
-    return json.dumps(manifest, sort_keys=True)
+        return {**manifest, "metadata": {**metadata, "labels": labels}}
+    return dict(manifest)
+
+
+def _comparable(manifest: Mapping[str, Any]) -> str:
+    """``manifest`` without its stage label, as canonical JSON: equal across stages or not."""
+    return json.dumps(_without_stage(manifest), sort_keys=True)
 
 
 def split(
@@ -100,15 +97,6 @@ def split(
 
 def _stage_of(app: AppOnStage) -> str:
     return app.facts.stage
-
-
-def sorted_dump(value: Any) -> Any:
-    """``value`` with mappings' keys sorted at every depth, for comparison."""
-    if isinstance(value, Mapping):
-        return {k: sorted_dump(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [sorted_dump(v) for v in value]
-    return value
 
 
 def _kustomization(resources: Sequence[str], **extra: Any) -> dict[str, Any]:
