@@ -74,9 +74,14 @@ import json
 from typing import Any, Final
 
 from argosy import naming
-from argosy.addons.common import availability, resources, sized, vpc_ingress_policy
+from argosy.addons.common import (
+    availability,
+    external_secret,
+    resources,
+    sized,
+    vpc_ingress_policy,
+)
 from argosy.addons.spec import (
-    CLUSTER_SECRET_STORE,
     SYNC_WAVE_ANNOTATION,
     Addon,
     AddonContext,
@@ -438,27 +443,13 @@ def sso_external_secret(ctx: AddonContext) -> TreeObject:
         raise ValueError("argo-workflows has no sso settings: no SSO Secret to fill")
     _aws(ctx, "SSO ExternalSecret (Secrets Manager)")
     remote = f"{secrets_prefix(ctx)}{SSO_SECRET_PATH}"
-    manifest = {
-        "apiVersion": "external-secrets.io/v1",
-        "kind": "ExternalSecret",
-        "metadata": {
-            "name": sso.secret_name,
-            "namespace": NAMESPACE,
-            "annotations": {
-                **object_annotations(),
-                SYNC_WAVE_ANNOTATION: str(SSO_SECRET_SYNC_WAVE),
-            },
-        },
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": CLUSTER_SECRET_STORE},
-            "target": {"name": sso.secret_name, "creationPolicy": "Owner"},
-            "data": [
-                {"secretKey": key, "remoteRef": {"key": remote, "property": key}}
-                for key in (SSO_CLIENT_ID_KEY, SSO_CLIENT_SECRET_KEY)
-            ],
-        },
-    }
+    manifest = external_secret(
+        name=sso.secret_name,
+        namespace=NAMESPACE,
+        data=[(key, remote, key) for key in (SSO_CLIENT_ID_KEY, SSO_CLIENT_SECRET_KEY)],
+        annotations={**object_annotations(), SYNC_WAVE_ANNOTATION: str(SSO_SECRET_SYNC_WAVE)},
+    )
+    check_manifest(manifest, ctx.kubernetes_version)
     comment = (
         f"The OAuth client argo-server signs people in with (server.sso, SECURITY.md W1), "
         f"copied hourly by external-secrets from the Secrets Manager secret {remote} (JSON "

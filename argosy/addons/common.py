@@ -7,10 +7,10 @@ two places of one values tree are the same object (YAML would write them as anch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
-from argosy.addons.spec import object_annotations
+from argosy.addons.spec import CLUSTER_SECRET_STORE, object_annotations
 
 #: The well-known node label of a node's zone (the key zone spreads are on).
 ZONE: Final = "topology.kubernetes.io/zone"
@@ -128,6 +128,45 @@ def vpc_ingress_policy(
                     "from": [{"ipBlock": {"cidr": vpc_cidr}}],
                     "ports": [{"protocol": "TCP", "port": port}],
                 }
+            ],
+        },
+    }
+
+
+#: The ExternalSecret API external-secrets serves (v1 since 0.17).
+EXTERNAL_SECRET_API: Final = "external-secrets.io/v1"
+
+
+def external_secret(
+    *,
+    name: str,
+    namespace: str,
+    data: Sequence[tuple[str, str, str]],
+    annotations: Mapping[str, str],
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """An ExternalSecret filling the Secret ``name`` of ``namespace`` from the stage's store.
+
+    Refreshed hourly from Secrets Manager through the ClusterSecretStore
+    :data:`~argosy.addons.spec.CLUSTER_SECRET_STORE`; the Secret is the ExternalSecret's own
+    (deleted with it). ``data`` is (Secret key, secret's full name, JSON property) per key.
+    Not checked here: the caller checks it against its cluster's schemas.
+    """
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
+    if labels:
+        metadata["labels"] = dict(labels)
+    metadata["annotations"] = dict(annotations)
+    return {
+        "apiVersion": EXTERNAL_SECRET_API,
+        "kind": "ExternalSecret",
+        "metadata": metadata,
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": CLUSTER_SECRET_STORE},
+            "target": {"name": name, "creationPolicy": "Owner"},
+            "data": [
+                {"secretKey": key, "remoteRef": {"key": remote, "property": prop}}
+                for key, remote, prop in data
             ],
         },
     }

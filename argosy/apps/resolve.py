@@ -26,7 +26,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Final
 
-from argosy.addons.spec import CLUSTER_SECRET_STORE, AddonContext, secrets_prefix
+from argosy.addons.common import external_secret
+from argosy.addons.spec import AddonContext, secrets_prefix
 from argosy.apps import workload as w
 from argosy.apps.analysis import (
     ALB_STATUS_FIELD_PATHS,
@@ -77,7 +78,6 @@ POD_HASH_SERIES_LABEL: Final = "rollouts_pod_template_hash"
 POD_HASH_ARG: Final = "pod-template-hash"
 #: The Secret keys' wave: before the workload that reads them.
 SECRETS_WAVE: Final = -2
-_ESO_API: Final = "external-secrets.io/v1"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -369,28 +369,13 @@ def _external_secret(
             f"app {app.name}: stage {facts.stage} has no external-secrets (local): no secret "
             "from Secrets Manager"
         )
-    manifest = {
-        "apiVersion": _ESO_API,
-        "kind": "ExternalSecret",
-        "metadata": {
-            "name": name,
-            "namespace": app.name,
-            "labels": _labels(app, facts),
-            "annotations": {SYNC_WAVE_ANNOTATION: str(SECRETS_WAVE)},
-        },
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": CLUSTER_SECRET_STORE},
-            "target": {"name": name, "creationPolicy": "Owner"},
-            "data": [
-                {
-                    "secretKey": key,
-                    "remoteRef": {"key": f"{facts.secrets_prefix}{remote}", "property": prop},
-                }
-                for key, remote, prop in data
-            ],
-        },
-    }
+    manifest = external_secret(
+        name=name,
+        namespace=app.name,
+        labels=_labels(app, facts),
+        annotations={SYNC_WAVE_ANNOTATION: str(SECRETS_WAVE)},
+        data=[(key, f"{facts.secrets_prefix}{remote}", prop) for key, remote, prop in data],
+    )
     check_manifest(manifest, facts.kubernetes_version)
     return manifest
 
