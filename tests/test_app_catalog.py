@@ -962,3 +962,35 @@ def test_every_stage_mistake_at_once() -> None:
         ("argosy:apps.syncWindows[0].schedule", "daily"),
         ("argosy:apps.teams.todo.groups", "[]"),
     ]
+
+
+def test_an_aurora_instance_identifier_too_long_is_the_database_s(
+    tmp_path: Path, stages: dict[str, StageConfig]
+) -> None:
+    # Aurora's instance is <cluster>-1: one character more than the cluster's identifier.
+    name = "a" * 47
+    text = textwrap.dedent(
+        f"""\
+        name: {name}
+        team: todo
+        image: {{repository: ghcr.io/acme/x, tag: 1.0.0}}
+        port: 8080
+        resources: {{cpu: 50m, memory: 64Mi}}
+        stages:
+          staging: {{replicas: 1}}
+        database: {{}}
+        """
+    )
+    assert report(tmp_path, stages, {f"{name}.yaml": text}) == [
+        issue(
+            f"apps/{name}.yaml:8",
+            "database",
+            "{}",
+            f"on stage staging the database instance identifier is 'argosy-staging-{name}-1', "
+            "64 characters: AWS takes at most 63; shorten the app's name by 1",
+            f"name: {name[:-1]}",
+        )
+    ]
+    # RDS has no instance suffix: the same name fits.
+    postgres = text.replace("database: {}", "database: {engine: postgres}")
+    assert issues_of(tmp_path / "rds", {f"{name}.yaml": postgres}, stages) == []

@@ -320,11 +320,18 @@ def _aws_name_problems(
 ) -> list[tuple[str, str, int]]:
     if not isinstance(config, AwsStageConfig):
         return []
+    written = raw.get("database")
+    # The engine as written (Aurora's instance identifier is longer): names are what count.
+    engine = written.get("engine") if isinstance(written, dict) else None
     cloud = AppCloud(
         app=name,
         stage=stage,
-        database=Database(engine="postgres", version="16", name="x")
-        if raw.get("database") is not None
+        database=Database(
+            engine="postgres" if engine == "postgres" else "aurora-postgresql",
+            version="16",
+            name="x",
+        )
+        if written is not None
         else None,
         bucket=Bucket() if raw.get("bucket") is not None else None,
     )
@@ -429,7 +436,7 @@ def _check_names(
             f"name: {shorter}",
         )
     for what, derived, limit in _aws_name_problems(raw, name, stage, config):
-        field = "bucket" if what != "database identifier" else "database"
+        field = "database" if what.startswith("database") else "bucket"
         report.add(
             source,
             (field,),
