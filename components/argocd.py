@@ -11,7 +11,7 @@ remote clusters automatically"), so no network path is declared for it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pulumi
@@ -38,7 +38,7 @@ from argosy.argocd.registration import (
     self_hosted_cluster_secret,
 )
 from argosy.argocd.versions import CHARTS
-from argosy.config.models import AppsSettings, ArgoCdSettings
+from argosy.config.models import ArgoCdSettings
 from argosy.config.topology import ArgoCdHost
 from argosy.manifests import iam
 from components._options import child_options
@@ -408,8 +408,6 @@ class RegistrationsArgs:
         production: Production rules for the project.
         apps: The app catalog's apps on the clusters (:mod:`argosy.apps`), each on one
             stage: their team projects and Applications. Default none.
-        app_settings: Each cluster's stage to its ``argosy:apps`` (the teams' SSO groups
-            and sync windows), for the projects. Default none.
     """
 
     settings: ArgoCdSettings
@@ -419,7 +417,6 @@ class RegistrationsArgs:
     after: Sequence[pulumi.Resource]
     production: bool
     apps: Sequence[AppOnStage] = ()
-    app_settings: Mapping[str, AppsSettings] = field(default_factory=dict)
 
 
 class Registrations(pulumi.ComponentResource):
@@ -529,7 +526,6 @@ class Registrations(pulumi.ComponentResource):
         projects: dict[str, k8s.apiextensions.CustomResource] = {}
         for project in projects_of(
             args.apps,
-            args.app_settings,
             argocd_namespace=namespace,
             repo_urls={stage: m.gitops_repo_url for stage, m in metadata.items()},
         ):

@@ -331,7 +331,6 @@ class AwsStage(pulumi.ComponentResource):
                     after=[*ready, *deployable],
                     production=config.production,
                     apps=catalog,
-                    app_settings={c.stage: c.apps for c in (config, *topology.spokes)},
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -559,7 +558,6 @@ class LocalStage(pulumi.ComponentResource):
                 after=argocd.ready,
                 production=config.production,
                 apps=catalog,
-                app_settings={config.stage: config.apps},
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -16,6 +16,7 @@ from argosy.apps.resolve import AppOnStage, StageFacts, resolve
 from argosy.config.errors import ConfigInvalidError, ConfigIssue
 from argosy.config.source import read_stack_file
 from argosy.config.stage import StageConfig
+from argosy.config.topology import stack_files
 from argosy.config.validate import validate_stage
 
 
@@ -30,8 +31,7 @@ def stage_configs(stacks_dir: Path, *, known: Sequence[StageConfig] = ()) -> dic
     """
     configs = {config.stage: config for config in known}
     issues: list[ConfigIssue] = []
-    for path in sorted(stacks_dir.glob("Pulumi.*.yaml")):
-        stage = path.name[len("Pulumi.") : -len(".yaml")]
+    for stage, path in stack_files(stacks_dir).items():
         if stage in configs:
             continue
         try:

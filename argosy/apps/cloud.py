@@ -23,12 +23,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from argosy import naming
+
 #: The Secrets Manager secret (under the stage's prefix) holding the stage's AMP workspace ID.
 PROMETHEUS_SECRET: Final = "argosy/prometheus"
 #: Its JSON key.
 PROMETHEUS_WORKSPACE_KEY: Final = "workspaceId"
 #: The database secret's JSON keys, named as libpq's environment variables read them.
 DATABASE_KEYS: Final = ("PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD")
+#: The annotations of a pod the stage's managed scraper scrapes, and where (the workload's pods
+#: carry them; the scrape configuration selects by them).
+SCRAPE_ANNOTATION: Final = "prometheus.io/scrape"
+PORT_ANNOTATION: Final = "prometheus.io/port"
+PATH_ANNOTATION: Final = "prometheus.io/path"
+#: The Prometheus label the stage's scraper copies each pod's ``rollouts-pod-template-hash``
+#: into, so that an analysis selects the new version's series by it.
+POD_HASH_SERIES_LABEL: Final = "rollouts_pod_template_hash"
 #: Longest names AWS accepts.
 BUCKET_NAME_MAX: Final = 63
 ROLE_NAME_MAX: Final = 64
@@ -89,11 +99,6 @@ class AppCloud:
     database: Database | None = None
     bucket: Bucket | None = None
 
-    @property
-    def needs_identity(self) -> bool:
-        """Whether the app's service account gets a Pod Identity role (it has a bucket)."""
-        return self.bucket is not None
-
     def role_name(self) -> str:
         """The app's Pod Identity role: ``argosy-<stage>-app-<app>``."""
         return f"argosy-{self.stage}-app-{self.app}"
@@ -119,9 +124,18 @@ class AppCloud:
         return f"{self.app}-database"
 
 
+#: The analysis role's suffix: ``argosy-<stage>-analysis``, named as add-on identities are.
+ANALYSIS_ROLE: Final = "analysis"
+
+
 def analysis_role_name(stage: str) -> str:
     """The role Argo Rollouts assumes to query the stage's AMP workspace (SigV4)."""
-    return f"argosy-{stage}-analysis"
+    return naming.addon_role_name(stage, ANALYSIS_ROLE)
+
+
+def analysis_role_arn(partition: str, account_id: str, stage: str) -> str:
+    """The ARN of :func:`analysis_role_name`: fixed, as the apps' AnalysisTemplates name it."""
+    return naming.addon_role_arn(partition, account_id, stage, ANALYSIS_ROLE)
 
 
 def derived_name_problems(cloud: AppCloud, account_id: str) -> list[tuple[str, str, int]]:

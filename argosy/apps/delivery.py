@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from argosy.apps.resolve import AppOnStage, project_name
 from argosy.apps.tree import overlay_path
+from argosy.apps.workload import TEAM_LABEL
 from argosy.argocd.delivery import (
     STAGE_LABEL,
     Delivery,
@@ -42,8 +43,6 @@ from argosy.config.models.apps import AppsSettings
 from argosy.manifests.argo_schemas import check_argo_manifest
 from argosy.patterns import is_dns_label
 
-#: The team label of an AppProject and its Applications.
-TEAM_LABEL: Final = "argosy.dev/team"
 #: Apps sync after the platform's deliveries of the same wave set (Argo CD's own order of
 #: Applications only matters in an app of apps; Pulumi orders their creation, see
 #: components/argocd.py).
@@ -204,7 +203,6 @@ def app_application(
 
 def projects_of(
     apps: Sequence[AppOnStage],
-    settings: Mapping[str, AppsSettings],
     *,
     argocd_namespace: str,
     repo_urls: Mapping[str, str],
@@ -221,7 +219,7 @@ def projects_of(
             argocd_namespace=argocd_namespace,
             repo_url=repo_urls[stage],
             namespaces=[a.name for a in members],
-            settings=settings[stage],
+            settings=members[0].facts.settings,
         )
         for (stage, team), members in sorted(teams.items())
     ]

@@ -41,8 +41,14 @@ from argosy.apps.analysis import (
     cloudwatch_template,
     prometheus_template,
 )
-from argosy.apps.cloud import DATABASE_KEYS, PROMETHEUS_SECRET, PROMETHEUS_WORKSPACE_KEY, AppCloud
-from argosy.apps.cloud import analysis_role_name as _analysis_role_name
+from argosy.apps.cloud import (
+    DATABASE_KEYS,
+    POD_HASH_SERIES_LABEL,
+    PROMETHEUS_SECRET,
+    PROMETHEUS_WORKSPACE_KEY,
+    AppCloud,
+)
+from argosy.apps.cloud import analysis_role_arn as _analysis_role_arn
 from argosy.apps.files import AppFile, secret_env
 from argosy.apps.load import cloud_of
 from argosy.apps.strategy import (
@@ -71,9 +77,6 @@ from argosy.render.baseline import (
 HOOK_ANNOTATION: Final = "argocd.argoproj.io/hook"
 HOOK_DELETE_POLICY_ANNOTATION: Final = "argocd.argoproj.io/hook-delete-policy"
 SYNC_WAVE_ANNOTATION: Final = "argocd.argoproj.io/sync-wave"
-#: The scraper writes a pod's ``rollouts-pod-template-hash`` label into this Prometheus label,
-#: so that a query can select the new version's pods (:func:`_prometheus`).
-POD_HASH_SERIES_LABEL: Final = "rollouts_pod_template_hash"
 #: The analysis argument carrying the new version's pod template hash.
 POD_HASH_ARG: Final = "pod-template-hash"
 #: The Secret keys' wave: before the workload that reads them.
@@ -190,7 +193,7 @@ def project_name(team: str, stage: str) -> str:
 def analysis_role_arn(facts: StageFacts) -> str:
     """The role Argo Rollouts assumes to query the stage's workspace."""
     assert facts.partition is not None and facts.account_id is not None
-    return f"arn:{facts.partition}:iam::{facts.account_id}:role/{_analysis_role_name(facts.stage)}"
+    return _analysis_role_arn(facts.partition, facts.account_id, facts.stage)
 
 
 def resolve(app: AppFile, facts: StageFacts) -> AppOnStage:
@@ -211,7 +214,8 @@ def resolve(app: AppFile, facts: StageFacts) -> AppOnStage:
     provider = (app.strategy.analysis if app.strategy else None) or settings.analysis
     templates, analysis, extra = _analysis(app, facts, provider, alb=alb)
     strategy = _strategy(app, facts, kind, alb=alb, analysis=analysis, auto=entry.auto_promotion)
-    env, secrets = _env(app, facts)
+    cloud = cloud_of(app, facts.stage)
+    env, secrets = _env(app, facts, cloud)
     scraped = facts.settings.prometheus and app.metrics_path is not None
     workload = w.Workload(
         name=app.name,
@@ -269,7 +273,7 @@ def resolve(app: AppFile, facts: StageFacts) -> AppOnStage:
         objects=tuple(objects),
         sync=sync,
         finalizer=settings.finalizer,
-        cloud=cloud_of(app, facts.stage),
+        cloud=cloud,
     )
 
 
@@ -380,7 +384,9 @@ def _external_secret(
     return manifest
 
 
-def _env(app: AppFile, facts: StageFacts) -> tuple[list[w.Env], list[dict[str, Any]]]:
+def _env(
+    app: AppFile, facts: StageFacts, cloud: AppCloud
+) -> tuple[list[w.Env], list[dict[str, Any]]]:
     """The container's variables, and the ExternalSecrets behind the secret ones."""
     env: list[w.Env] = []
     secret_data: list[tuple[str, str, str]] = []
@@ -395,7 +401,6 @@ def _env(app: AppFile, facts: StageFacts) -> tuple[list[w.Env], list[dict[str, A
     secrets: list[dict[str, Any]] = []
     if secret_data:
         secrets.append(_external_secret(app, facts, name=secret_name, data=secret_data))
-    cloud = cloud_of(app, facts.stage)
     if facts.region is not None and (cloud.bucket is not None or cloud.database is not None):
         env.append(w.EnvVar("AWS_REGION", facts.region))
     if cloud.bucket is not None and facts.account_id is not None:

@@ -63,11 +63,12 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, TypeAlias
 
 from argosy import patterns
+from argosy.apps.cloud import PATH_ANNOTATION, PORT_ANNOTATION, SCRAPE_ANNOTATION
 from argosy.apps.strategy import (
     ALB_ANNOTATION_PREFIX,
     DEFAULT_SCALE_DOWN_DELAY_SECONDS,
@@ -108,10 +109,6 @@ TMP_VOLUME: Final = "tmp"
 DEFAULT_TMP_SIZE_LIMIT: Final = "64Mi"
 #: The HPA's default CPU target, in percent of the CPU request.
 DEFAULT_TARGET_CPU_UTILIZATION: Final = 70
-
-#: The pod annotations of a Prometheus scrape target (the scraper's relabelling reads them).
-_PROMETHEUS_PREFIX: Final = "prometheus.io/"
-SCRAPE_ANNOTATION: Final = f"{_PROMETHEUS_PREFIX}scrape"
 
 #: Suffixes of the derived names.
 CANARY_SUFFIX: Final = "-canary"
@@ -576,7 +573,6 @@ class Workload:
             managed scraper selects pods by. Default none (not scraped).
         scraper_cidr: The range the stage's managed scraper reaches the pods from (the
             VPC's); the NetworkPolicy admits it on the app's port. Default none.
-        pod_annotations: Further annotations of the pods. Default none.
     """
 
     name: str
@@ -597,7 +593,6 @@ class Workload:
     tmp_size_limit: str = DEFAULT_TMP_SIZE_LIMIT
     metrics_path: str | None = None
     scraper_cidr: str | None = None
-    pod_annotations: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_app_name(self.name)
@@ -639,7 +634,6 @@ class Workload:
                 scraper = None
             if scraper is None or not scraper.is_private:
                 raise _invalid("scraper_cidr", self.scraper_cidr, VPC_CIDR_RULE, "10.0.0.0/16")
-        object.__setattr__(self, "pod_annotations", dict(sorted(self.pod_annotations.items())))
         _check_strategy(self.name, self.strategy)
         if alb_routing(self.strategy) and self.ingress is None:
             raise ValueError(
@@ -954,11 +948,8 @@ def pod_template(app: Workload, *, kubernetes_version: str) -> dict[str, Any]:
     if app.run_as_user is not None:
         security_context["runAsUser"] = app.run_as_user
     pod_metadata: dict[str, Any] = {"labels": pod_labels(app)}
-    annotations = dict(app.pod_annotations)
     if app.metrics_path is not None:
-        annotations.update(scrape_annotations(app.port, app.metrics_path))
-    if annotations:
-        pod_metadata["annotations"] = dict(sorted(annotations.items()))
+        pod_metadata["annotations"] = scrape_annotations(app.port, app.metrics_path)
     template: dict[str, Any] = {
         "metadata": pod_metadata,
         "spec": {
@@ -998,8 +989,8 @@ def scrape_annotations(port: int, path: str) -> dict[str, str]:
     """The pod annotations the stage's managed scraper selects and reads targets by."""
     return {
         SCRAPE_ANNOTATION: "true",
-        f"{_PROMETHEUS_PREFIX}port": str(port),
-        f"{_PROMETHEUS_PREFIX}path": path,
+        PORT_ANNOTATION: str(port),
+        PATH_ANNOTATION: path,
     }
 
 

@@ -14,8 +14,8 @@ what they serve:
 - **Databases**: the key policy of an app database's key, the RDS and Aurora settings that
   follow from the stage (:func:`backup_retention_days`, :func:`final_snapshot_identifier`),
   and the connection secret's JSON (:func:`database_secret_json`).
-- **Buckets**: the app's read and write access to its own bucket (:func:`bucket_access_policy`)
-  and the bucket's TLS-only policy (:func:`app_bucket_policy`).
+- **Buckets**: the app's read and write access to its own bucket (:func:`bucket_access_policy`);
+  the bucket itself, TLS only, is :func:`components.buckets.private_bucket`'s.
 """
 
 from __future__ import annotations
@@ -27,9 +27,17 @@ from typing import Any, Final
 
 import yaml
 
-from argosy.apps.cloud import DATABASE_KEYS, PROMETHEUS_WORKSPACE_KEY, analysis_role_name
+from argosy.apps.cloud import (
+    DATABASE_KEYS,
+    PATH_ANNOTATION,
+    POD_HASH_SERIES_LABEL,
+    PORT_ANNOTATION,
+    PROMETHEUS_WORKSPACE_KEY,
+    SCRAPE_ANNOTATION,
+    analysis_role_arn,
+)
 from argosy.config.regions import dns_suffix_of
-from argosy.manifests.iam import PolicyDocument, account_root_arn, tls_only_bucket_policy
+from argosy.manifests.iam import PolicyDocument, account_root_arn
 from argosy.manifests.kms import ADMIN_ACTIONS, USE_ACTIONS
 
 # --------------------------------------------------------------------------------------
@@ -105,10 +113,6 @@ def normalized_record_names(domain: str) -> list[str]:
 # --------------------------------------------------------------------------------------
 # Prometheus
 
-#: The annotations a pod carries to be scraped (the app workloads carry exactly these).
-SCRAPE_ANNOTATION: Final = "prometheus.io/scrape"
-PORT_ANNOTATION: Final = "prometheus.io/port"
-PATH_ANNOTATION: Final = "prometheus.io/path"
 #: The shortest interval a managed scraper accepts (AMP user guide, "Scraper configuration",
 #: limitations: "can't specify a scrape interval of less than 30 seconds").
 SCRAPE_INTERVAL: Final = "30s"
@@ -183,9 +187,9 @@ def scrape_configuration(stage: str) -> str:
                     {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
                     {
                         # The version of a Rollout's pod: analyses compare the new version's
-                        # series with this label (argosy.apps.resolve.POD_HASH_SERIES_LABEL).
+                        # series with this label.
                         "source_labels": ["__meta_kubernetes_pod_label_rollouts_pod_template_hash"],
-                        "target_label": "rollouts_pod_template_hash",
+                        "target_label": POD_HASH_SERIES_LABEL,
                     },
                 ],
             }
@@ -206,11 +210,6 @@ QUERY_ACTIONS: Final = (
 #: chained AssumeRole passes them on and needs ``sts:TagSession`` too (EKS user guide, "EKS
 #: Pod Identity", session tags; IAM user guide, "Chaining roles with session tags").
 ASSUME_ACTIONS: Final = ("sts:AssumeRole", "sts:TagSession")
-
-
-def analysis_role_arn(partition: str, account_id: str, stage: str) -> str:
-    """The ARN of :func:`argosy.apps.cloud.analysis_role_name`: fixed, as the apps name it."""
-    return f"arn:{partition}:iam::{account_id}:role/{analysis_role_name(stage)}"
 
 
 def analysis_trust_policy(rollouts_role_arn: str) -> PolicyDocument:
@@ -357,11 +356,6 @@ def database_secret_json(*, host: str, port: int, database: str, user: str, pass
 
 # --------------------------------------------------------------------------------------
 # Buckets
-
-
-def app_bucket_policy(bucket_arn: str) -> PolicyDocument:
-    """The app bucket's policy: every request without TLS is denied."""
-    return tls_only_bucket_policy(bucket_arn)
 
 
 #: What an app does with its bucket: list it, and read, write and delete its objects (and the

@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from argosy.apps.delivery import TEAM_LABEL
+from argosy.apps.workload import TEAM_LABEL
 from argosy.argocd import versions
 from argosy.manifests.iam import elements
 from argosy.plan.monitor import Registration
