@@ -361,7 +361,7 @@ class StageApps(pulumi.ComponentResource):
             alias=f"alias/{naming.PROJECT}-{stage}-{cloud.app}-database",
             description=f"Database and connection secret of app {cloud.app} on stage {stage}",
             policy=iam.to_json(
-                build.database_key_policy(
+                kms.database_key_policy(
                     partition=args.partition,
                     region=aws_facts.region,
                     account_id=aws_facts.account_id,

@@ -35,6 +35,7 @@ from argosy.config.stage import AwsStageConfig
 from argosy.config.topology import resolve_topology
 from argosy.config.validate import validate_stage
 from argosy.manifests import apps_aws as build
+from argosy.manifests import kms
 from argosy.plan.engine import run_program
 from argosy.plan.monitor import REDACTED, Registration
 from argosy.plan.planner import Project, check_run, mocks_for, stage_facts
@@ -579,7 +580,7 @@ def test_database_secrets_are_named_encrypted_and_never_shown(
 
 
 def test_the_database_key_is_used_through_rds_and_secrets_manager_only() -> None:
-    document = build.database_key_policy(
+    document = kms.database_key_policy(
         partition="aws", region="eu-west-1", account_id="333333333333"
     )
     admin, use, grants = document["Statement"]

@@ -36,9 +36,7 @@ from argosy.apps.cloud import (
     SCRAPE_ANNOTATION,
     analysis_role_arn,
 )
-from argosy.config.regions import dns_suffix_of
-from argosy.manifests.iam import PolicyDocument, account_root_arn
-from argosy.manifests.kms import ADMIN_ACTIONS, USE_ACTIONS
+from argosy.manifests.iam import PolicyDocument
 
 # --------------------------------------------------------------------------------------
 # DNS and the certificate
@@ -290,62 +288,6 @@ def backup_retention_days(production: bool) -> int:
 def final_snapshot_identifier(identifier: str) -> str:
     """The snapshot RDS takes when a production database is deleted: ``<identifier>-final``."""
     return f"{identifier}-final"
-
-
-def _via_services(
-    services: Sequence[str], *, partition: str, region: str, account_id: str
-) -> dict[str, Any]:
-    suffix = dns_suffix_of(partition)
-    vias = sorted(f"{service}.{region}.{suffix}" for service in services)
-    return {
-        "StringEquals": {
-            "kms:CallerAccount": account_id,
-            "kms:ViaService": vias[0] if len(vias) == 1 else vias,
-        }
-    }
-
-
-def database_key_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
-    """The key of one app's database and its secret: used through RDS and Secrets Manager only.
-
-    The account administers the key (as every argosy key, :mod:`argosy.manifests.kms`);
-    principals of the account may use it only through RDS (the database's storage, snapshots
-    and backups) and Secrets Manager (the connection secret, read by external-secrets), and
-    RDS may create grants on it for its own resources, as the default policy of AWS's
-    ``aws/rds`` key allows.
-    """
-    both = _via_services(
-        ("rds", "secretsmanager"), partition=partition, region=region, account_id=account_id
-    )
-    via_rds = _via_services(("rds",), partition=partition, region=region, account_id=account_id)
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": account_root_arn(partition, account_id)},
-                "Action": list(ADMIN_ACTIONS),
-                "Resource": "*",
-            },
-            {
-                "Sid": "AccountUsesKeyThroughRdsAndSecretsManager",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": list(USE_ACTIONS),
-                "Resource": "*",
-                "Condition": both,
-            },
-            {
-                "Sid": "RdsGrantsKeyToItsResources",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-                "Resource": "*",
-                "Condition": {**via_rds, "Bool": {"kms:GrantIsForAWSResource": "true"}},
-            },
-        ],
-    }
 
 
 def database_secret_json(*, host: str, port: int, database: str, user: str, password: str) -> str:

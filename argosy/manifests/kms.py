@@ -103,12 +103,13 @@ def logs_key_policy(
     }
 
 
-def _via_service(service: str, *, partition: str, region: str, account_id: str) -> dict[str, Any]:
-    """The condition: a caller of the account, through ``service`` in the region."""
+def _via_service(*services: str, partition: str, region: str, account_id: str) -> dict[str, Any]:
+    """The condition: a caller of the account, through one of ``services`` in the region."""
+    vias = sorted(f"{service}.{region}.{dns_suffix_of(partition)}" for service in services)
     return {
         "StringEquals": {
             "kms:CallerAccount": account_id,
-            "kms:ViaService": f"{service}.{region}.{dns_suffix_of(partition)}",
+            "kms:ViaService": vias[0] if len(vias) == 1 else vias,
         }
     }
 
@@ -166,5 +167,35 @@ def artifacts_key_policy(*, partition: str, region: str, account_id: str) -> Pol
         "Statement": [
             _admin_statement(partition, account_id),
             _account_uses_through("AccountUsesKeyThroughS3", via_s3),
+        ],
+    }
+
+
+def database_key_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """The key of one app's database and its secret: used through RDS and Secrets Manager only.
+
+    Principals of the account may use it only through RDS (the database's storage, snapshots
+    and backups) and Secrets Manager (the connection secret, read by external-secrets), and
+    RDS may create grants on it for its own resources, as the default policy of AWS's
+    ``aws/rds`` key allows.
+    """
+    common = {"partition": partition, "region": region, "account_id": account_id}
+    via_rds = _via_service("rds", **common)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _admin_statement(partition, account_id),
+            _account_uses_through(
+                "AccountUsesKeyThroughRdsAndSecretsManager",
+                _via_service("rds", "secretsmanager", **common),
+            ),
+            {
+                "Sid": "RdsGrantsKeyToItsResources",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                "Resource": "*",
+                "Condition": {**via_rds, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+            },
         ],
     }
