@@ -276,9 +276,11 @@ def render_project(
     # Imported here: the app builders import the baseline's labels from this package.
     from argosy.apps.catalog import load_apps, resolve_catalog, stage_configs
 
-    clusters, skipped = managed_clusters(requested, stacks_dir)
     configs = stage_configs(stacks_dir, known=requested)
-    every_cluster, _ = managed_clusters(list(configs.values()), stacks_dir)
+    every_cluster, every_skipped = managed_clusters(list(configs.values()), stacks_dir)
+    wanted = {config.stage for config in requested}
+    clusters = [c for c in every_cluster if c.stage in wanted]
+    skipped = [s for s in every_skipped if s.stage in wanted]
     app_paths = {c.stage: c.gitops.path for c in every_cluster}
     apps = resolve_catalog(load_apps(root, configs), configs, stages=list(app_paths))
     tree = render_tree(clusters, root, every_stage=every_stage, apps=apps, app_paths=app_paths)
