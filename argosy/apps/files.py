@@ -28,6 +28,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     Field,
+    ValidationError,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -36,6 +37,7 @@ from pydantic import (
 from argosy import patterns
 from argosy.apps import workload
 from argosy.apps.cloud import DATABASE_KEYS, DatabaseEngine
+from argosy.config.issues import rule_for
 from argosy.config.models.apps import (
     AnalysisProvider,
     SyncMode,
@@ -603,20 +605,18 @@ def _env_violations(value: Any, validated: Any) -> list[Violation]:
         if isinstance(item, dict):
             try:
                 SecretEnvSpec.model_validate(item)
-            except Exception as exc:
-                for error in getattr(exc, "errors", lambda: [])():
+            except ValidationError as exc:
+                reference = f"{name}: {{secret: go-todo/api, key: token}}"
+                for error in exc.errors(include_url=False):
                     ctx = error.get("ctx") or {}
-                    rule = str(ctx.get("rule", error["msg"]))
-                    example = str(
-                        ctx.get("example", f"{name}: {{secret: go-todo/api, key: token}}")
+                    found.append(
+                        Violation(
+                            (name, *error["loc"]),
+                            error["input"],
+                            rule_for(error, SecretEnvSpec, error["loc"]),
+                            str(ctx.get("example", reference)),
+                        )
                     )
-                    if error["type"] == "extra_forbidden":
-                        rule = "unknown field; the fields here are: secret, key"
-                        example = f"{name}: {{secret: go-todo/api, key: token}}"
-                    elif error["type"] == "missing":
-                        rule = "required"
-                        example = f"{name}: {{secret: go-todo/api, key: token}}"
-                    found.append(Violation((name, *error["loc"]), error["input"], rule, example))
             continue
         found.append(
             Violation(
