@@ -994,3 +994,37 @@ def test_an_aurora_instance_identifier_too_long_is_the_database_s(
     # RDS has no instance suffix: the same name fits.
     postgres = text.replace("database: {}", "database: {engine: postgres}")
     assert issues_of(tmp_path / "rds", {f"{name}.yaml": postgres}, stages) == []
+
+
+def test_a_secret_variable_s_mistakes(tmp_path: Path, stages: dict[str, StageConfig]) -> None:
+    text = WEB + "env:\n  API_TOKEN: {secret: web/api, keys: token}\n  DB: {secret: 7}\n"
+    assert report(tmp_path, stages, {"web.yaml": text}) == [
+        issue(
+            f"apps/web.yaml:{line(text, 'API_TOKEN')}",
+            "env.API_TOKEN.key",
+            "(not set)",
+            "required",
+            "API_TOKEN: {secret: web/api, key: token}",
+        ),
+        issue(
+            f"apps/web.yaml:{line(text, 'API_TOKEN')}",
+            "env.API_TOKEN.keys",
+            "token",
+            "unknown field; the fields here are: secret, key",
+            "API_TOKEN: {secret: web/api, key: token}",
+        ),
+        issue(
+            f"apps/web.yaml:{line(text, 'DB:')}",
+            "env.DB.key",
+            "(not set)",
+            "required",
+            "DB: {secret: web/api, key: token}",
+        ),
+        issue(
+            f"apps/web.yaml:{line(text, 'DB:')}",
+            "env.DB.secret",
+            "7",
+            "must be a string (quote it in YAML)",
+            "DB: {secret: web/api, key: token}",
+        ),
+    ]

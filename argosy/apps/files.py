@@ -29,6 +29,7 @@ from pydantic import (
     AfterValidator,
     Field,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -549,8 +550,10 @@ class AppFile(Model):
 
     @field_validator("env", mode="wrap")
     @classmethod
-    def _env(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        return collect(value, handler, _env_violations)
+    def _env(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        # The app's name, when valid, makes the secret examples its own (<app>/...).
+        app = info.data.get("name", "go-todo")
+        return collect(value, handler, lambda v, _: _env_violations(v, app))
 
     @field_validator("allowed_namespaces")
     @classmethod
@@ -581,7 +584,7 @@ class AppFile(Model):
         return self.database.name
 
 
-def _env_violations(value: Any, validated: Any) -> list[Violation]:
+def _env_violations(value: Any, app: str) -> list[Violation]:
     if not isinstance(value, dict):
         return []
     found: list[Violation] = []
@@ -606,7 +609,7 @@ def _env_violations(value: Any, validated: Any) -> list[Violation]:
             try:
                 SecretEnvSpec.model_validate(item)
             except ValidationError as exc:
-                reference = f"{name}: {{secret: go-todo/api, key: token}}"
+                reference = f"{name}: {{secret: {app}/api, key: token}}"
                 for error in exc.errors(include_url=False):
                     ctx = error.get("ctx") or {}
                     found.append(
